@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: MIT
+"""Lock-free, address-free atomic operations on memory you own or share.
+
+Thread-safe and process-safe (on shared memory), on CPython, PyPy and
+GraalPy alike, through one compiled HPy binary. See README.md.
+"""
+
+from ._alignment import Alignment
+from ._enums import MemoryOrder, OpType
+from ._factories import atomic, atomicview
+from ._results import CmpxchgResult
+from ._types import ANY, BYTES, INT, INTEGRAL, UINT
+
+__all__ = [
+    "atomic",
+    "atomicview",
+    "ANY",
+    "INTEGRAL",
+    "BYTES",
+    "INT",
+    "UINT",
+    "Alignment",
+    "CmpxchgResult",
+    "MemoryOrder",
+    "OpType",
+]

@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: MIT
+"""Finding, pinning and releasing the memory of a buffer-protocol object.
+
+HPy 0.9 can export buffers but not consume them, so the address of a user's
+buffer is obtained here, in Python, with tools every interpreter ships:
+
+* CPython: `PyObject_GetBuffer` / `PyBuffer_Release` through
+  `ctypes.pythonapi`. This is the real consumer API, so the exporter is
+  locked exactly as a C extension would lock it (a bytearray refuses to
+  resize, an mmap refuses to close) until the export is released.
+* PyPy: the export is a `memoryview` of the object (which locks it as far as
+  PyPy locks anything) and the address comes from a ctypes array made
+  `from_buffer` on that memoryview; PyPy keeps such memory in place.
+
+An `AtomicCore` holds one such export for as long as a view uses it.
+"""
+
+import ctypes
+import sys
+
+__all__ = ["AtomicCore", "buffer_address"]
+
+_NOT_A_BUFFER = "must support the buffer protocol."
+
+
+class _CPythonExport:
+    """A `Py_buffer` export taken with PyObject_GetBuffer(PyBUF_SIMPLE)."""
+
+    class _PyBuffer(ctypes.Structure):
+        _fields_ = [
+            ("buf", ctypes.c_void_p),
+            ("obj", ctypes.c_void_p),
+            ("len", ctypes.c_ssize_t),
+            ("itemsize", ctypes.c_ssize_t),
+            ("readonly", ctypes.c_int),
+            ("ndim", ctypes.c_int),
+            ("format", ctypes.c_char_p),
+            ("shape", ctypes.c_void_p),
+            ("strides", ctypes.c_void_p),
+            ("suboffsets", ctypes.c_void_p),
+            ("internal", ctypes.c_void_p),
+        ]
+
+    _get = ctypes.pythonapi.PyObject_GetBuffer
+    _get.argtypes = [ctypes.py_object, ctypes.POINTER(_PyBuffer), ctypes.c_int]
+    _get.restype = ctypes.c_int
+    _release = ctypes.pythonapi.PyBuffer_Release
+    _release.argtypes = [ctypes.POINTER(_PyBuffer)]
+    _release.restype = None
+
+    # PyBUF_SIMPLE: one contiguous run of bytes; a strided buffer is refused
+    # with BufferError by its exporter.
+    _FLAGS = 0
+
+    __slots__ = ("_view", "address", "nbytes", "readonly")
+
+    def __init__(self, obj, argument):
+        view = self._PyBuffer()
+        try:
+            self._get(obj, ctypes.byref(view), self._FLAGS)
+        except TypeError:
+            raise TypeError(f"{argument} {_NOT_A_BUFFER}") from None
+        self._view = view
+        self.address = view.buf or 0
+        self.nbytes = view.len
+        self.readonly = bool(view.readonly)
+
+    def release(self):
+        view, self._view = self._view, None
+        if view is not None:
+            self._release(ctypes.byref(view))
+
+
+class _MemoryviewExport:
+    """A memoryview export, addressed through a ctypes array on top of it."""
+
+    __slots__ = ("_view", "_array", "address", "nbytes", "readonly")
+
+    def __init__(self, obj, argument):
+        try:
+            view = memoryview(obj)
+        except TypeError:
+            raise TypeError(f"{argument} {_NOT_A_BUFFER}") from None
+        if not view.c_contiguous:
+            view.release()
+            raise BufferError("memoryview: underlying buffer is not "
+                              "C-contiguous")
+        self._view = view
+        self.nbytes = view.nbytes
+        self.readonly = view.readonly
+        self._array = None
+        self.address = 0
+        if self.nbytes:
+            flat = view.cast("B") if view.ndim != 1 or view.format != "B" \
+                else view
+            self._array = (ctypes.c_char * self.nbytes).from_buffer(flat)
+            self.address = ctypes.addressof(self._array)
+
+    def release(self):
+        self._array = None
+        view, self._view = self._view, None
+        if view is not None:
+            view.release()
+
+
+_Export = (_CPythonExport if sys.implementation.name == "cpython"
+           else _MemoryviewExport)
+
+
+def buffer_address(obj, argument="Positional argument 'buffer'"):
+    """(address, nbytes, readonly) of `obj`'s memory, without keeping an
+    export: for checks such as Alignment.is_valid."""
+    export = _Export(obj, argument)
+    try:
+        return export.address, export.nbytes, export.readonly
+    finally:
+        export.release()
+
+
+class AtomicCore:
+    """The memory an atomic view works on: a locked export of a buffer, its
+    address, size and writability, and what the view makes of it.
+
+    Created by the view contexts; an `Atomic*View` keeps its core (and so
+    the export) alive. `release()` gives the export back; it is idempotent.
+    """
+
+    __slots__ = ("_export", "address", "width", "readonly", "is_integral",
+                 "is_signed", "__weakref__")
+
+    def __init__(self, buffer, *, is_integral: bool, is_signed: bool):
+        self._export = None
+        self.address = 0
+        export = _Export(buffer, "Keyword argument 'buffer'")
+        self._export = export
+        self.address = export.address
+        self.width = export.nbytes
+        self.readonly = export.readonly
+        self.is_integral = bool(is_integral)
+        self.is_signed = bool(is_signed)
+
+    def release(self):
+        export, self._export = self._export, None
+        self.address = 0
+        if export is not None:
+            export.release()
+
+    def __del__(self):
+        self.release()
+
+    def __repr__(self):
+        state = "released" if self._export is None else hex(self.address)
+        return (f"<AtomicCore {state} width={self.width} "
+                f"readonly={self.readonly}>")

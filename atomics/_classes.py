@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: MIT
+"""Build the atomic classes from the compiled core.
+
+The operations are C methods of these classes (no Python wrapper between a
+call and the atomic instruction). The classes are made here because their
+bases include the Python type tags and `_AtomicMixin`, which adds what needs
+no speed: `ops_supported`, `str()`, and refusing to pickle.
+
+Hierarchy (each family the same shape; views are not `Atomic`s):
+
+    Atomic(ANY)         -> AtomicIntegral(INTEGRAL) -> AtomicInt(INT)
+                                                    -> AtomicUint(UINT)
+                        -> AtomicBytes(BYTES)
+    AtomicView(ANY)     -> AtomicIntegralView(...)  ... (same shape)
+"""
+
+from . import exc
+from ._buffer import AtomicCore
+from ._enums import MemoryOrder, OpType, ops_from_mask
+from ._load import native
+from ._types import ANY, BYTES, INT, INTEGRAL, UINT
+
+native.register_hook("MemoryOrder", MemoryOrder)
+native.register_hook("AtomicCore", AtomicCore)
+native.register_hook("order_error", exc.order_error)
+native.register_hook("width_error", exc.width_error)
+native.register_hook("op_error", exc.op_error)
+native.register_hook("OperandTypeError", exc.OperandTypeError)
+
+
+_building = True  # while this module makes its classes
+
+
+class _AtomicMixin:
+    """Python-level behaviour shared by every atomic class."""
+
+    __slots__ = ()
+
+    def __init_subclass__(cls, **kwargs):
+        # hpy 0.9 on CPython locates the C struct of a Python subclass's
+        # instances wrongly (HPy_New, tp_traverse, tp_destroy), which would
+        # corrupt memory: refuse clearly instead.
+        if not _building:
+            raise TypeError(f"atomics classes cannot be subclassed "
+                            f"({cls.__name__}); wrap an atomic instead")
+        super().__init_subclass__(**kwargs)
+
+    @property
+    def ops_supported(self) -> "list[OpType]":
+        """The operations this object supports, as a new sorted list."""
+        return ops_from_mask(self._ops_mask)
+
+    def __str__(self) -> str:
+        fields = [f"width={self.width}", f"readonly={self.readonly}"]
+        if isinstance(self, (INTEGRAL, BYTES)):
+            value = (repr(self.load()) if self._ops_mask >> OpType.LOAD & 1
+                     else "LOAD_NOT_SUPPORTED")
+            fields.insert(0, f"value={value}")
+        if isinstance(self, INTEGRAL):
+            fields.append(f"signed={self.signed}")
+        return f"{type(self).__name__}({', '.join(fields)})"
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object: it "
+                        f"is bound to memory in this process")
+
+
+def _family(suffix: str, module: str):
+    """Make one family: Root, Integral, Bytes, Int, Uint (+ suffix)."""
+    def make(name, bases):
+        return native.make_type(f"{module}.{name}{suffix}", bases)
+
+    root = make("Atomic", (_AtomicMixin, ANY))
+    integral = make("AtomicIntegral", (root, INTEGRAL))
+    bytes_ = make("AtomicBytes", (root, BYTES))
+    int_ = make("AtomicInt", (integral, INT))
+    uint = make("AtomicUint", (integral, UINT))
+    return root, integral, bytes_, int_, uint
+
+
+(Atomic, AtomicIntegral, AtomicBytes, AtomicInt,
+ AtomicUint) = _family("", "atomics.base")
+(AtomicView, AtomicIntegralView, AtomicBytesView, AtomicIntView,
+ AtomicUintView) = _family("View", "atomics.view")
+
+release_view = native.release_view
+_building = False

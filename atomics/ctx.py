@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: MIT
+"""The view contexts: `atomicview()` returns one of these.
+
+A context takes (and locks) the buffer's export when it is created, hands
+out one view when entered, and gives the export back on `release()` or
+`__exit__`. After that the view raises ValueError on any use, so a view can
+never touch memory whose owner may already have freed or resized it.
+"""
+
+from ._alignment import Alignment
+from ._buffer import AtomicCore
+from ._classes import (AtomicBytesView, AtomicIntegralView, AtomicIntView,
+                       AtomicUintView, AtomicView, release_view)
+from ._load import native
+from .exc import AlignmentError, UnsupportedWidthException
+
+__all__ = [
+    "AtomicViewContext",
+    "AtomicIntegralViewContext",
+    "AtomicBytesViewContext",
+    "AtomicIntViewContext",
+    "AtomicUintViewContext",
+]
+
+_FRESH, _OPEN, _CLOSED = range(3)
+
+# OpTypes up to FETCH_NOT are the non-arithmetic ones (see patomic's ops.h).
+_NON_ARITHMETIC = (1 << 18) - 1
+
+
+class AtomicViewContext:
+    """Context for an atomic view of `buffer` exposing no operations (ANY).
+
+    Use it in a `with` statement: `with ctx as view: ...`. The buffer must
+    stay valid until the context is released (which `__exit__` does).
+    """
+
+    _view_class = AtomicView
+
+    def __init__(self, *, buffer, is_integral: bool, is_signed: bool):
+        self._state = _CLOSED  # until construction succeeds
+        self._view = None
+        core = AtomicCore(buffer, is_integral=is_integral,
+                          is_signed=is_signed)
+        try:
+            self._check(core)
+        except BaseException:
+            core.release()  # a failed construction leaves no export behind
+            raise
+        self._core = core
+        self._state = _FRESH
+
+    @staticmethod
+    def _check(core: AtomicCore) -> None:
+        mask = native.ops_mask(core.width, core.readonly)
+        if not core.is_integral:
+            mask &= _NON_ARITHMETIC
+        if not mask:
+            raise UnsupportedWidthException(core.width,
+                                            readonly=core.readonly)
+        if core.address % Alignment(core.width).recommended:
+            raise AlignmentError(core.width, core.address,
+                                 using_recommended=True)
+
+    def __enter__(self):
+        if self._state == _OPEN:
+            raise ValueError("Cannot open context multiple times.")
+        if self._state == _CLOSED:
+            raise ValueError("Cannot open context after calling 'release'.")
+        self._view = self._view_class(self._core)
+        self._state = _OPEN
+        return self._view
+
+    def __exit__(self, exc_type=None, exc_value=None, traceback=None):
+        """Release the buffer, even from inside the `with` block (the view
+        is unusable from then on). Returns None: exceptions propagate."""
+        self._close()
+
+    def release(self) -> None:
+        """Give the buffer back; afterwards the context cannot be entered.
+        Not allowed while the context is open (use `__exit__` for that)."""
+        if self._state == _OPEN:
+            raise ValueError("Cannot call 'release' while context is open.")
+        self._close()
+
+    def _close(self) -> None:
+        view, self._view = self._view, None
+        if view is not None:
+            release_view(view)
+        core = getattr(self, "_core", None)
+        if core is not None:
+            core.release()
+        self._state = _CLOSED
+
+    def __del__(self):
+        # An open context's view may still be in use: it keeps the core, and
+        # so the export, alive by itself, and the core releases it when the
+        # view goes. Anything else can be given back now.
+        if self._state != _OPEN:
+            self._close()
+
+
+class AtomicIntegralViewContext(AtomicViewContext):
+    """Context for an atomic integer view of `buffer`."""
+
+    _view_class = AtomicIntegralView
+
+    def __init__(self, *, buffer, is_signed: bool):
+        super().__init__(buffer=buffer, is_integral=True, is_signed=is_signed)
+
+
+class AtomicBytesViewContext(AtomicViewContext):
+    """Context for an atomic bytes view of `buffer`."""
+
+    _view_class = AtomicBytesView
+
+    def __init__(self, *, buffer):
+        super().__init__(buffer=buffer, is_integral=False, is_signed=False)
+
+
+class AtomicIntViewContext(AtomicIntegralViewContext):
+    """Context for an atomic signed integer view of `buffer`."""
+
+    _view_class = AtomicIntView
+
+    def __init__(self, *, buffer):
+        super().__init__(buffer=buffer, is_signed=True)
+
+
+class AtomicUintViewContext(AtomicIntegralViewContext):
+    """Context for an atomic unsigned integer view of `buffer`."""
+
+    _view_class = AtomicUintView
+
+    def __init__(self, *, buffer):
+        super().__init__(buffer=buffer, is_signed=False)

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ATOMICS_ATOMIC_H
+#define ATOMICS_ATOMIC_H
+
+/*
+ * Shared declarations of the `atomics._native` extension.
+ *
+ * Layout of hpy_src/:
+ *   module.c          module definition, ops tables, registration of the
+ *                     Python-side classes the C code needs (hooks.c)
+ *   atomic_type.c     the atomic object: struct, construction, properties
+ *   atomic_ops.c      the atomic operations as methods (one C call each)
+ *   args.c            fast argument parsing (positional, keyword, order)
+ *   values.c          Python int/bytes <-> native bytes of one width
+ *   hooks.c           Python objects registered at import, and errors
+ *   cmpxchg_result.c  the CmpxchgResult base type
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpy.h"
+#include <patomic/patomic.h>
+
+/* ---- the atomic object ------------------------------------------------ */
+
+/** What values an atomic holds, and so which methods its class has. */
+typedef enum {
+    ATOMICS_KIND_ANY = 0,      /* no operations, only properties */
+    ATOMICS_KIND_BYTES = 1,    /* values are bytes */
+    ATOMICS_KIND_INTEGRAL = 2  /* values are ints, signed or unsigned */
+} atomics_kind_t;
+
+typedef struct {
+    /* Start of the object's memory; NULL once a view has been released, which
+     * every operation checks first. */
+    char *addr;
+    /* The ops for (width, readonly); static tables, never freed. */
+    const patomic_ops_t *ops;
+    /* Memory allocated for (and freed with) an owned atomic, else NULL. */
+    void *owned;
+    /* What keeps `addr` valid for views: the AtomicCore they came from. */
+    HPyField owner;
+    /* Bit `1 << OpType` per operation this object offers. */
+    uint32_t ops_mask;
+    int32_t width;
+    uint8_t readonly;
+    uint8_t kind;       /* atomics_kind_t */
+    uint8_t is_signed;
+    uint8_t is_integral; /* ANY objects may still be "integral" for
+                            ops_supported */
+} AtomicObject;
+
+HPyType_HELPERS(AtomicObject)
+
+/** Widths with a slot in the ops tables: 1, 2, 4, 8 and 16 bytes. */
+#define ATOMICS_MAX_WIDTH 16
+
+/** The ops table for @p width (NULL if the width has no slot). */
+const patomic_ops_t *atomics_ops_for(int64_t width, int readonly);
+
+/** Raise ValueError if @p self was released; return non-zero if usable. */
+int atomics_check_live(HPyContext *ctx, const AtomicObject *self);
+
+/* ---- registered Python objects (hooks.c) ------------------------------ */
+
+/** Python objects that `atomics` registers once at import (see hooks.c). */
+typedef enum {
+    ATOMICS_HOOK_MEMORY_ORDER,     /* the MemoryOrder enum class */
+    ATOMICS_HOOK_CORE,             /* the AtomicCore class (views) */
+    ATOMICS_HOOK_ORDER_ERROR,      /* (op, order, is_fail) -> exception */
+    ATOMICS_HOOK_WIDTH_ERROR,      /* (width, readonly) -> exception */
+    ATOMICS_HOOK_OP_ERROR,         /* (op, width, readonly) -> exception */
+    ATOMICS_HOOK_OPERAND_TYPE_ERROR, /* class: TypeError for bad operands */
+    ATOMICS_HOOK_COUNT
+} atomics_hook_t;
+
+extern HPyGlobal atomics_hooks[ATOMICS_HOOK_COUNT];
+extern HPyDef atomics_register_hook;
+
+/** Set the exception the hook builds from @p args; always returns -1. */
+int atomics_raise_hook(HPyContext *ctx, atomics_hook_t hook, const HPy *args,
+                       size_t nargs);
+int atomics_raise_order_error(HPyContext *ctx, int op, int order,
+                              int is_fail);
+int atomics_raise_width_error(HPyContext *ctx, HPy width, int readonly);
+int atomics_raise_op_error(HPyContext *ctx, int op,
+                           const AtomicObject *self);
+/** Raise the operand TypeError: "'<type>' object cannot be used as ..." */
+int atomics_raise_operand_type(HPyContext *ctx, HPy obj, const char *what);
+
+/* ---- arguments (args.c) ------------------------------------------------ */
+
+/**
+ * The parameters of one method: names in positional order, and how many of
+ * them are required. The keyword matching caches the last `kwnames` tuple a
+ * method saw in `kwcache` (call sites pass the same constant tuple on every
+ * call), so a keyword call costs one identity check.
+ */
+typedef struct {
+    const char *names[4];
+    int count;
+    int required;
+    HPyGlobal *kwcache;
+    int8_t kwmap[4];    /* kwnames[i] is parameter kwmap[i] */
+} atomics_params_t;
+
+/** The parameter lists of the atomic methods (atomic_ops.c). */
+typedef enum {
+    ATOMICS_PARAMS_ORDER,         /* (order) */
+    ATOMICS_PARAMS_DESIRED,       /* (desired, order) */
+    ATOMICS_PARAMS_VALUE,         /* (value, order) */
+    ATOMICS_PARAMS_INDEX,         /* (index, order) */
+    ATOMICS_PARAMS_CMPXCHG_INT,   /* (expected, desired, success, failure) */
+    ATOMICS_PARAMS_CMPXCHG_BYTES, /* (expected, desired, succ, fail) */
+    ATOMICS_PARAMS_COUNT
+} atomics_params_id_t;
+
+extern HPyGlobal atomics_kwcaches[ATOMICS_PARAMS_COUNT];
+
+/**
+ * Fill out[0..params->count) with borrowed handles from the call (HPy_NULL
+ * for an omitted optional parameter). @p method names the method in errors.
+ * Returns 0, or -1 with TypeError set.
+ */
+int atomics_parse_args(HPyContext *ctx, atomics_params_t *params,
+                       const char *method, const HPy *args, size_t nargs,
+                       HPy kwnames, HPy *out);
+
+/**
+ * Memory order from a `MemoryOrder` argument (SEQ_CST for HPy_NULL).
+ * Returns the order, or -1 with TypeError set for anything else.
+ */
+int atomics_parse_order(HPyContext *ctx, HPy arg);
+
+/* ---- values (values.c) ------------------------------------------------- */
+
+/** Native bytes of one value: large enough for the widest atomic. */
+typedef union {
+    unsigned char bytes[ATOMICS_MAX_WIDTH];
+    uint64_t align_u64[ATOMICS_MAX_WIDTH / 8];
+} atomics_value_t;
+
+/**
+ * Convert @p obj (int for INTEGRAL, bytes-like for BYTES) to the native
+ * bytes of @p self's width. @p name names the argument in errors.
+ * Returns 0, or -1 with the documented exception set.
+ */
+int atomics_value_from_py(HPyContext *ctx, const AtomicObject *self, HPy obj,
+                          const char *name, atomics_value_t *out);
+
+/** Box native bytes of @p self's width as int or bytes. */
+HPy atomics_value_to_py(HPyContext *ctx, const AtomicObject *self,
+                        const atomics_value_t *value);
+
+/** Bit index in [0, 8 * width), or -1 with an exception set. */
+int atomics_parse_bit_index(HPyContext *ctx, const AtomicObject *self,
+                            HPy obj);
+
+/* ---- CmpxchgResult (cmpxchg_result.c) ---------------------------------- */
+
+extern HPyType_Spec atomics_cmpxchg_result_spec;
+extern HPyGlobal atomics_cmpxchg_result_type;
+
+/** A new CmpxchgResult(success, expected), taking ownership of expected. */
+HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected);
+
+/* ---- method tables (atomic_type.c, atomic_ops.c) ----------------------- */
+
+/* The HPyDefs of each family's methods, as X-macro lists so that every class
+ * can list them after its own constructor. */
+#define ATOMICS_COMMON_OPS(X)                                               \
+    X(store) X(load) X(exchange) X(bit_test) X(bit_test_compl)              \
+    X(bit_test_set) X(bit_test_reset) X(bin_or) X(bin_xor) X(bin_and)       \
+    X(bin_not) X(bin_fetch_or) X(bin_fetch_xor) X(bin_fetch_and)            \
+    X(bin_fetch_not)
+
+#define ATOMICS_INTEGRAL_OPS(X)                                             \
+    ATOMICS_COMMON_OPS(X)                                                   \
+    X(cmpxchg_weak_int) X(cmpxchg_strong_int)                               \
+    X(add) X(sub) X(inc) X(dec) X(neg)                                      \
+    X(fetch_add) X(fetch_sub) X(fetch_inc) X(fetch_dec) X(fetch_neg)        \
+    X(int) X(signed)
+
+#define ATOMICS_BYTES_OPS(X)                                                \
+    ATOMICS_COMMON_OPS(X)                                                   \
+    X(cmpxchg_weak_bytes) X(cmpxchg_strong_bytes) X(bytes)
+
+#define ATOMICS_DECLARE_DEF(name) extern HPyDef Atomic_##name;
+ATOMICS_INTEGRAL_OPS(ATOMICS_DECLARE_DEF)
+ATOMICS_BYTES_OPS(ATOMICS_DECLARE_DEF)
+#undef ATOMICS_DECLARE_DEF
+
+#endif /* ATOMICS_ATOMIC_H */

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The atomic operations, as methods of the atomic classes.
+ *
+ * Each method is one C call from Python: parse the arguments, take the op's
+ * function pointer from the object's ops table (NULL: not supported here),
+ * validate the memory order, convert the operands, call, box the result.
+ * Everything that can fail is checked before the call, so a failed call never
+ * changes the atomic. The methods differ only in their shape (which operands
+ * and which result), so one helper per shape does the work and a table at
+ * the bottom binds Python names to ops and shapes.
+ */
+
+#include "atomic.h"
+
+/* ---- parameter lists (each with its keyword cache) -------------------- */
+
+HPyGlobal atomics_kwcaches[ATOMICS_PARAMS_COUNT];
+
+#define PARAMS(ID, REQUIRED, ...)                                           \
+    [ID] = {.names = {__VA_ARGS__},                                         \
+            .count = sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *),\
+            .required = REQUIRED,                                           \
+            .kwcache = &atomics_kwcaches[ID]}
+
+static atomics_params_t params[ATOMICS_PARAMS_COUNT] = {
+    PARAMS(ATOMICS_PARAMS_ORDER, 0, "order"),
+    PARAMS(ATOMICS_PARAMS_DESIRED, 1, "desired", "order"),
+    PARAMS(ATOMICS_PARAMS_VALUE, 1, "value", "order"),
+    PARAMS(ATOMICS_PARAMS_INDEX, 1, "index", "order"),
+    /* the two families name cmpxchg's orders differently (atomics 1.0.2) */
+    PARAMS(ATOMICS_PARAMS_CMPXCHG_INT, 2, "expected", "desired", "success",
+           "failure"),
+    PARAMS(ATOMICS_PARAMS_CMPXCHG_BYTES, 2, "expected", "desired", "succ",
+           "fail"),
+};
+
+/* ---- checks shared by every shape ------------------------------------- */
+
+/** Which orders an op accepts. */
+typedef enum { ORDERS_RMW, ORDERS_STORE, ORDERS_LOAD } order_rule_t;
+
+/* Parse the call into argv and check the object can run the op; returns the
+ * validated memory order (argv[order_at]), or -1 with an exception set. */
+static int prepare(HPyContext *ctx, const AtomicObject *self, int has_fp,
+                   int op, order_rule_t rule, atomics_params_id_t pid,
+                   const char *method, const HPy *args, size_t nargs,
+                   HPy kwnames, HPy *argv, int order_at)
+{
+    int order;
+    if (atomics_parse_args(ctx, &params[pid], method, args, nargs, kwnames,
+                           argv) < 0)
+        return -1;
+    if (!atomics_check_live(ctx, self))
+        return -1;
+    if (!has_fp)
+        return atomics_raise_op_error(ctx, op, self);
+    order = atomics_parse_order(ctx, argv[order_at]);
+    if (order < 0)
+        return -1;
+    if ((rule == ORDERS_STORE && !patomic_is_valid_store_order(order)) ||
+        (rule == ORDERS_LOAD && !patomic_is_valid_load_order(order)))
+        return atomics_raise_order_error(ctx, op, order, 0);
+    return order;
+}
+
+#define SHAPE_ARGS                                                          \
+    HPyContext *ctx, AtomicObject *self, int op, order_rule_t rule,         \
+        atomics_params_id_t pid, const char *method, const HPy *args,       \
+        size_t nargs, HPy kwnames
+
+/* ---- one helper per shape --------------------------------------------- */
+
+/* load(order) -> value */
+static HPy shape_load(SHAPE_ARGS, patomic_opsig_load_t fp)
+{
+    HPy argv[1];
+    atomics_value_t result;
+    int order = prepare(ctx, self, fp != NULL, op, rule, pid, method, args,
+                        nargs, kwnames, argv, 0);
+    if (order < 0)
+        return HPy_NULL;
+    fp(self->addr, order, &result);
+    return atomics_value_to_py(ctx, self, &result);
+}
+
+/* store(desired, order), bin_or(value, order), add(value, order) -> None */
+static HPy shape_operand(SHAPE_ARGS, patomic_opsig_void_t fp)
+{
+    HPy argv[2];
+    atomics_value_t operand;
+    int order = prepare(ctx, self, fp != NULL, op, rule, pid, method, args,
+                        nargs, kwnames, argv, 1);
+    if (order < 0 || atomics_value_from_py(ctx, self, argv[0],
+                                           params[pid].names[0], &operand) < 0)
+        return HPy_NULL;
+    fp(self->addr, &operand, order);
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+/* exchange(desired, order), fetch_add(value, order) -> old value */
+static HPy shape_operand_fetch(SHAPE_ARGS, patomic_opsig_fetch_t fp)
+{
+    HPy argv[2];
+    atomics_value_t operand, result;
+    int order = prepare(ctx, self, fp != NULL, op, rule, pid, method, args,
+                        nargs, kwnames, argv, 1);
+    if (order < 0 || atomics_value_from_py(ctx, self, argv[0],
+                                           params[pid].names[0], &operand) < 0)
+        return HPy_NULL;
+    fp(self->addr, &operand, order, &result);
+    return atomics_value_to_py(ctx, self, &result);
+}
+
+/* inc(order), bin_not(order) -> None */
+static HPy shape_noarg(SHAPE_ARGS, patomic_opsig_void_noarg_t fp)
+{
+    HPy argv[1];
+    int order = prepare(ctx, self, fp != NULL, op, rule, pid, method, args,
+                        nargs, kwnames, argv, 0);
+    if (order < 0)
+        return HPy_NULL;
+    fp(self->addr, order);
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+/* fetch_inc(order), bin_fetch_not(order) -> old value */
+static HPy shape_noarg_fetch(SHAPE_ARGS, patomic_opsig_fetch_noarg_t fp)
+{
+    HPy argv[1];
+    atomics_value_t result;
+    int order = prepare(ctx, self, fp != NULL, op, rule, pid, method, args,
+                        nargs, kwnames, argv, 0);
+    if (order < 0)
+        return HPy_NULL;
+    fp(self->addr, order, &result);
+    return atomics_value_to_py(ctx, self, &result);
+}
+
+/* bit_test(index, order) -> bool */
+static HPy shape_test(SHAPE_ARGS, patomic_opsig_test_t fp)
+{
+    HPy argv[2];
+    int index, order = prepare(ctx, self, fp != NULL, op, rule, pid, method,
+                               args, nargs, kwnames, argv, 1);
+    if (order < 0 || (index = atomics_parse_bit_index(ctx, self, argv[0])) < 0)
+        return HPy_NULL;
+    return HPyBool_FromBool(ctx, fp(self->addr, index, order) != 0);
+}
+
+/* bit_test_set(index, order) -> old bit */
+static HPy shape_test_modify(SHAPE_ARGS, patomic_opsig_test_modify_t fp)
+{
+    HPy argv[2];
+    int index, order = prepare(ctx, self, fp != NULL, op, rule, pid, method,
+                               args, nargs, kwnames, argv, 1);
+    if (order < 0 || (index = atomics_parse_bit_index(ctx, self, argv[0])) < 0)
+        return HPy_NULL;
+    return HPyBool_FromBool(ctx, fp(self->addr, index, order) != 0);
+}
+
+/* cmpxchg_*(expected, desired, success order, failure order) */
+static HPy shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
+{
+    HPy argv[4];
+    atomics_value_t expected, desired;
+    int ok, fail, succ = prepare(ctx, self, fp != NULL, op, rule, pid, method,
+                                 args, nargs, kwnames, argv, 2);
+    if (succ < 0)
+        return HPy_NULL;
+    fail = atomics_parse_order(ctx, argv[3]);
+    if (fail < 0)
+        return HPy_NULL;
+    if (!patomic_is_valid_fail_order(succ, fail)) {
+        atomics_raise_order_error(ctx, op, fail, 1);
+        return HPy_NULL;
+    }
+    if (atomics_value_from_py(ctx, self, argv[0], "expected", &expected) < 0 ||
+        atomics_value_from_py(ctx, self, argv[1], "desired", &desired) < 0)
+        return HPy_NULL;
+    ok = fp(self->addr, &expected, &desired, succ, fail);
+    /* on success `expected` still holds what we compared with, which is the
+     * value the atomic had */
+    {
+        HPy value = atomics_value_to_py(ctx, self, &expected);
+        if (HPy_IsNull(value))
+            return HPy_NULL;
+        return atomics_cmpxchg_result_new(ctx, ok, value);
+    }
+}
+
+/* ---- the methods ------------------------------------------------------ */
+
+/*
+ * METHOD(py_name, op, shape, params, order rule, doc) defines the Python
+ * method `py_name` running ops->fp_<op> with OpType `patomic_op_<op>`.
+ */
+#define METHOD(NAME, OP, SHAPE, PID, RULE, DOC)                             \
+    HPyDef_METH(Atomic_##NAME, #NAME, HPyFunc_KEYWORDS, .doc = DOC)         \
+    static HPy Atomic_##NAME##_impl(HPyContext *ctx, HPy h_self,            \
+                                    const HPy *args, size_t nargs,          \
+                                    HPy kwnames)                            \
+    {                                                                       \
+        AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);            \
+        return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,              \
+                             ATOMICS_PARAMS_##PID, #NAME, args, nargs,      \
+                             kwnames, self->ops->fp_##OP);                  \
+    }
+
+/*     python name     patomic op       shape          params   orders */
+METHOD(store,          store,          operand,       DESIRED, ORDERS_STORE,
+       "store($self, desired, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically replace the value with `desired`.")
+METHOD(load,           load,           load,          ORDER,   ORDERS_LOAD,
+       "load($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically read the value.")
+METHOD(exchange,       exchange,       operand_fetch, DESIRED, ORDERS_RMW,
+       "exchange($self, desired, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically replace the value with `desired`; return the old value.")
+METHOD(bit_test,       bit_test,       test,          INDEX,   ORDERS_LOAD,
+       "bit_test($self, index, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Return bit `index` of the value (bit 0 is the least significant).")
+METHOD(bit_test_compl, bit_test_compl, test_modify,   INDEX,   ORDERS_RMW,
+       "bit_test_compl($self, index, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically flip bit `index`; return its old value.")
+METHOD(bit_test_set,   bit_test_set,   test_modify,   INDEX,   ORDERS_RMW,
+       "bit_test_set($self, index, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically set bit `index` to 1; return its old value.")
+METHOD(bit_test_reset, bit_test_reset, test_modify,   INDEX,   ORDERS_RMW,
+       "bit_test_reset($self, index, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically set bit `index` to 0; return its old value.")
+METHOD(bin_or,         or,             operand,       VALUE,   ORDERS_RMW,
+       "bin_or($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically replace the value with `value | operand`.")
+METHOD(bin_xor,        xor,            operand,       VALUE,   ORDERS_RMW,
+       "bin_xor($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically replace the value with `value ^ operand`.")
+METHOD(bin_and,        and,            operand,       VALUE,   ORDERS_RMW,
+       "bin_and($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically replace the value with `value & operand`.")
+METHOD(bin_not,        not,            noarg,         ORDER,   ORDERS_RMW,
+       "bin_not($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically flip every bit of the value.")
+METHOD(bin_fetch_or,   fetch_or,       operand_fetch, VALUE,   ORDERS_RMW,
+       "bin_fetch_or($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Like bin_or, but return the old value.")
+METHOD(bin_fetch_xor,  fetch_xor,      operand_fetch, VALUE,   ORDERS_RMW,
+       "bin_fetch_xor($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Like bin_xor, but return the old value.")
+METHOD(bin_fetch_and,  fetch_and,      operand_fetch, VALUE,   ORDERS_RMW,
+       "bin_fetch_and($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Like bin_and, but return the old value.")
+METHOD(bin_fetch_not,  fetch_not,      noarg_fetch,   ORDER,   ORDERS_RMW,
+       "bin_fetch_not($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Like bin_not, but return the old value.")
+METHOD(add,            add,            operand,       VALUE,   ORDERS_RMW,
+       "add($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically add `value` (wrapping around on overflow).")
+METHOD(sub,            sub,            operand,       VALUE,   ORDERS_RMW,
+       "sub($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically subtract `value` (wrapping around on overflow).")
+METHOD(inc,            inc,            noarg,         ORDER,   ORDERS_RMW,
+       "inc($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically add one (wrapping around on overflow).")
+METHOD(dec,            dec,            noarg,         ORDER,   ORDERS_RMW,
+       "dec($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically subtract one (wrapping around on overflow).")
+METHOD(neg,            neg,            noarg,         ORDER,   ORDERS_RMW,
+       "neg($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Atomically negate the value (two's complement, wrapping around).")
+METHOD(fetch_add,      fetch_add,      operand_fetch, VALUE,   ORDERS_RMW,
+       "fetch_add($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Like add, but return the old value.")
+METHOD(fetch_sub,      fetch_sub,      operand_fetch, VALUE,   ORDERS_RMW,
+       "fetch_sub($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Like sub, but return the old value.")
+METHOD(fetch_inc,      fetch_inc,      noarg_fetch,   ORDER,   ORDERS_RMW,
+       "fetch_inc($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Like inc, but return the old value.")
+METHOD(fetch_dec,      fetch_dec,      noarg_fetch,   ORDER,   ORDERS_RMW,
+       "fetch_dec($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Like dec, but return the old value.")
+METHOD(fetch_neg,      fetch_neg,      noarg_fetch,   ORDER,   ORDERS_RMW,
+       "fetch_neg($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
+       "Like neg, but return the old value.")
+
+/* cmpxchg: the same op under the two families' keyword names */
+#define CMPXCHG_DOC(NAME, SUCC, FAIL, EXTRA)                                \
+    #NAME "($self, expected, desired, " SUCC "=MemoryOrder.SEQ_CST, "       \
+    FAIL "=MemoryOrder.SEQ_CST)\n--\n\n"                                    \
+    "If the value equals `expected`, replace it with `desired`.\n\n"        \
+    "Returns CmpxchgResult(success, expected): whether it was replaced, "   \
+    "and the value the atomic held. " EXTRA
+
+#define WEAK_NOTE "May fail spuriously: use it in a loop."
+
+#define CMPXCHG_METHOD(NAME, OP, FAMILY, PID, SUCC, FAIL, EXTRA)            \
+    HPyDef_METH(Atomic_##NAME##_##FAMILY, #NAME, HPyFunc_KEYWORDS,          \
+                .doc = CMPXCHG_DOC(NAME, SUCC, FAIL, EXTRA))                \
+    static HPy Atomic_##NAME##_##FAMILY##_impl(HPyContext *ctx, HPy h_self, \
+                                               const HPy *args,             \
+                                               size_t nargs, HPy kwnames)   \
+    {                                                                       \
+        AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);            \
+        return shape_cmpxchg(ctx, self, patomic_op_##OP, ORDERS_RMW,        \
+                             ATOMICS_PARAMS_##PID, #NAME, args, nargs,      \
+                             kwnames, self->ops->fp_##OP);                  \
+    }
+
+CMPXCHG_METHOD(cmpxchg_weak,   cmpxchg_weak,   int,   CMPXCHG_INT,
+               "success", "failure", WEAK_NOTE)
+CMPXCHG_METHOD(cmpxchg_strong, cmpxchg_strong, int,   CMPXCHG_INT,
+               "success", "failure", "")
+CMPXCHG_METHOD(cmpxchg_weak,   cmpxchg_weak,   bytes, CMPXCHG_BYTES,
+               "succ", "fail", WEAK_NOTE)
+CMPXCHG_METHOD(cmpxchg_strong, cmpxchg_strong, bytes, CMPXCHG_BYTES,
+               "succ", "fail", "")
+
+/* int(atomic): a SEQ_CST load. There is deliberately no __index__. */
+HPyDef_SLOT(Atomic_int, HPy_nb_int)
+static HPy Atomic_int_impl(HPyContext *ctx, HPy h_self)
+{
+    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    return shape_load(ctx, self, patomic_op_load, ORDERS_LOAD,
+                      ATOMICS_PARAMS_ORDER, "__int__", NULL, 0, HPy_NULL,
+                      self->ops->fp_load);
+}
+
+HPyDef_METH(Atomic_bytes, "__bytes__", HPyFunc_NOARGS,
+            .doc = "bytes(atomic): a SEQ_CST load.")
+static HPy Atomic_bytes_impl(HPyContext *ctx, HPy h_self)
+{
+    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    return shape_load(ctx, self, patomic_op_load, ORDERS_LOAD,
+                      ATOMICS_PARAMS_ORDER, "__bytes__", NULL, 0, HPy_NULL,
+                      self->ops->fp_load);
+}
+
+HPyDef_GET(Atomic_signed, "signed",
+           .doc = "Whether arithmetic and values are signed.")
+static HPy Atomic_signed_get(HPyContext *ctx, HPy h_self, void *closure)
+{
+    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    (void)closure;
+    if (!atomics_check_live(ctx, self))
+        return HPy_NULL;
+    return HPyBool_FromBool(ctx, self->is_signed != 0);
+}

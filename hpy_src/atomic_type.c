@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The atomic classes: one C struct (AtomicObject) behind two families.
+ *
+ *   Atomic ............ owns aligned memory allocated here  (atomics.base)
+ *   AtomicView ........ works on a buffer export held by an AtomicCore
+ *                       (atomics.view)
+ *
+ * Each family is Root -> Integral -> Int/Uint and Root -> Bytes. The classes
+ * are created when the package asks (`make_type`), because their bases
+ * include Python classes: the type tags (ANY, INT, ...) and a mixin with the
+ * Python-level conveniences. Those bases have no instance layout, so every
+ * class has exactly one struct-defining ancestor and multiple inheritance
+ * stays simple on every interpreter.
+ *
+ * Each class has its own constructor, fixing what the class implies (kind,
+ * signedness); the ops live in the Integral and Bytes classes.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+
+/* ---- ops tables ------------------------------------------------------- */
+
+/* [log2(width)][readonly]: built once at import, read-only afterwards. */
+static patomic_ops_t ops_tables[5][2];
+
+void atomics_init_ops_tables(void)
+{
+    int i;
+    for (i = 0; i < 5; ++i) {
+        ops_tables[i][0] = patomic_create_ops((size_t)1 << i,
+                                              patomic_OPTION_NONE);
+        ops_tables[i][1] = patomic_create_ops((size_t)1 << i,
+                                              patomic_OPTION_READONLY);
+    }
+}
+
+const patomic_ops_t *atomics_ops_for(int64_t width, int readonly)
+{
+    int i;
+    for (i = 0; i < 5; ++i)
+        if (width == (int64_t)1 << i)
+            return &ops_tables[i][readonly != 0];
+    return NULL;
+}
+
+/* Ops an object of this kind offers: BYTES (and plain ANY) stop at
+ * FETCH_NOT; the arithmetic ops are for integral objects. */
+static uint32_t kind_ops_mask(const patomic_ops_t *ops, int is_integral)
+{
+    const uint32_t non_arithmetic = ((uint32_t)1 << (patomic_op_fetch_not + 1)) - 1;
+    uint32_t mask = ops ? patomic_ops_mask(ops) : 0;
+    return is_integral ? mask : mask & non_arithmetic;
+}
+
+int atomics_check_live(HPyContext *ctx, const AtomicObject *self)
+{
+    if (self->addr != NULL)
+        return 1;
+    HPyErr_SetString(ctx, ctx->h_ValueError,
+                     "Operation forbidden on released AtomicCore object.");
+    return 0;
+}
+
+/* ---- construction ----------------------------------------------------- */
+
+/** What a class fixes about its instances; -1 means "from the arguments". */
+typedef struct {
+    uint8_t kind;
+    int8_t is_signed;
+    int8_t is_integral;
+} class_config_t;
+
+static HPy type_error(HPyContext *ctx, HPy cls, const char *fmt,
+                      const char *arg)
+{
+    char buf[200];
+    const char *name = HPyType_GetName(ctx, cls);
+    snprintf(buf, sizeof buf, fmt, name ? name : "?", arg);
+    HPyErr_SetString(ctx, ctx->h_TypeError, buf);
+    return HPy_NULL;
+}
+
+/* The width argument as a C value, or -1 with the documented error set. */
+static int64_t parse_width(HPyContext *ctx, HPy width)
+{
+    int64_t value;
+    if (!HPy_TypeCheck(ctx, width, ctx->h_LongType)) {
+        HPyErr_SetString(ctx, ctx->h_TypeError,
+                         "Keyword argument 'width' must have type 'int'.");
+        return -1;
+    }
+    value = HPyLong_AsInt64_t(ctx, width);
+    if (value == -1 && HPyErr_Occurred(ctx)) {
+        /* huge: negative, too big for size_t, or merely unsupported */
+        HPyErr_Clear(ctx);
+        value = (int64_t)HPyLong_AsUInt64_t(ctx, width);
+        if (HPyErr_Occurred(ctx)) {
+            HPy zero = HPyLong_FromInt64_t(ctx, 0);
+            int negative = HPy_RichCompareBool(ctx, width, zero, HPy_LT);
+            HPy_Close(ctx, zero);
+            HPyErr_Clear(ctx);
+            HPyErr_SetString(ctx, negative ? ctx->h_ValueError
+                                           : ctx->h_OverflowError,
+                             negative ? "Negative width"
+                                      : "Value would overflow size_t");
+            return -1;
+        }
+        return INT64_MAX; /* fits size_t, but no atomic is that wide */
+    }
+    if (value < 0) {
+        HPyErr_SetString(ctx, ctx->h_ValueError, "Negative width");
+        return -1;
+    }
+    return value;
+}
+
+/* Fill the fields shared by both families; -1 (error set) if no op of the
+ * object's kind exists for this width. */
+static int setup_object(HPyContext *ctx, AtomicObject *self, HPy h_width,
+                        int64_t width, int readonly,
+                        const class_config_t *config, int is_signed,
+                        int is_integral)
+{
+    self->ops = atomics_ops_for(width, readonly);
+    self->kind = config->kind;
+    self->is_signed = (uint8_t)(is_signed != 0);
+    self->is_integral = (uint8_t)(is_integral != 0);
+    self->readonly = (uint8_t)(readonly != 0);
+    self->ops_mask = kind_ops_mask(self->ops, self->is_integral);
+    if (self->ops_mask == 0)
+        return atomics_raise_width_error(ctx, h_width, readonly);
+    self->width = (int32_t)width;
+    return 0;
+}
+
+/* Look up keyword-only argument `name` in the kwargs dict @p kw; on success
+ * *out is a new handle (or HPy_NULL if absent) and the count is bumped. */
+static int take_kwarg(HPyContext *ctx, HPy kw, const char *name, HPy *out,
+                      HPy_ssize_t *found)
+{
+    *out = HPy_NULL;
+    if (HPy_IsNull(kw))
+        return 0;
+    *out = HPy_GetItem_s(ctx, kw, name);
+    if (HPy_IsNull(*out)) {
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_KeyError))
+            return -1;
+        HPyErr_Clear(ctx);
+        return 0;
+    }
+    ++*found;
+    return 0;
+}
+
+/* Atomic*(*, width[, is_signed][, is_integral]) */
+static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
+                     HPy_ssize_t nargs, HPy kw, const class_config_t *config)
+{
+    static const char *const names[3] = {"width", "is_signed", "is_integral"};
+    const int wanted[3] = {1, config->is_signed < 0, config->is_integral < 0};
+    HPy values[3] = {HPy_NULL, HPy_NULL, HPy_NULL};
+    HPy self = HPy_NULL;
+    HPy_ssize_t found = 0;
+    AtomicObject *data;
+    int i, is_signed = config->is_signed, is_integral = config->is_integral;
+    int64_t width;
+    (void)args;
+    if (nargs != 0)
+        return type_error(ctx, cls, "%s() takes no positional arguments%s", "");
+    for (i = 0; i < 3; ++i)
+        if (wanted[i] && take_kwarg(ctx, kw, names[i], &values[i], &found) < 0)
+            goto done;
+    if (!HPy_IsNull(kw) && found != HPy_Length(ctx, kw)) {
+        type_error(ctx, cls, "%s() got an unexpected keyword argument%s", "");
+        goto done;
+    }
+    for (i = 0; i < 3; ++i) {
+        if (wanted[i] && HPy_IsNull(values[i])) {
+            type_error(ctx, cls,
+                       "%s() missing required keyword-only argument: '%s'",
+                       names[i]);
+            goto done;
+        }
+    }
+    width = parse_width(ctx, values[0]);
+    if (width < 0)
+        goto done;
+    if (is_signed < 0 && (is_signed = HPy_IsTrue(ctx, values[1])) < 0)
+        goto done;
+    if (is_integral < 0 && (is_integral = HPy_IsTrue(ctx, values[2])) < 0)
+        goto done;
+
+    self = HPy_New(ctx, cls, &data);
+    if (HPy_IsNull(self))
+        goto done;
+    if (setup_object(ctx, data, values[0], width, 0, config, is_signed,
+                     is_integral) < 0) {
+        HPy_Close(ctx, self);
+        self = HPy_NULL;
+        goto done;
+    }
+    /* Width is at most 16 here; one 16-aligned 16-byte block fits them all
+     * (cmpxchg16b needs the 16-byte alignment). */
+    data->owned = aligned_alloc(ATOMICS_MAX_WIDTH, ATOMICS_MAX_WIDTH);
+    if (data->owned == NULL) {
+        HPy_Close(ctx, self);
+        self = HPyErr_NoMemory(ctx);
+        goto done;
+    }
+    memset(data->owned, 0, ATOMICS_MAX_WIDTH);
+    data->addr = data->owned;
+done:
+    for (i = 0; i < 3; ++i)
+        if (!HPy_IsNull(values[i]))
+            HPy_Close(ctx, values[i]);
+    return self;
+}
+
+/* Read attribute @p name of the core as an int (or bool); -1 on error. */
+static int core_int(HPyContext *ctx, HPy core, const char *name,
+                    uint64_t *out)
+{
+    HPy value = HPy_GetAttr_s(ctx, core, name);
+    if (HPy_IsNull(value))
+        return -1;
+    *out = HPyLong_AsUInt64_t(ctx, value);
+    HPy_Close(ctx, value);
+    return (*out == (uint64_t)-1 && HPyErr_Occurred(ctx)) ? -1 : 0;
+}
+
+/* Atomic*View(core): a view of the memory an AtomicCore holds. */
+static HPy view_new(HPyContext *ctx, HPy cls, const HPy *args,
+                    HPy_ssize_t nargs, HPy kw, const class_config_t *config)
+{
+    HPy core_cls, self, h_width;
+    AtomicObject *data;
+    uint64_t address, width, readonly, is_signed, is_integral;
+    int is_core;
+    if (nargs != 1 || (!HPy_IsNull(kw) && HPy_Length(ctx, kw) != 0))
+        return type_error(ctx, cls, "%s() takes exactly one argument "
+                                    "(an AtomicCore)%s", "");
+    core_cls = HPyGlobal_Load(ctx, atomics_hooks[ATOMICS_HOOK_CORE]);
+    is_core = HPy_TypeCheck(ctx, args[0], core_cls);
+    HPy_Close(ctx, core_cls);
+    if (!is_core) {
+        HPyErr_SetString(ctx, ctx->h_TypeError,
+                         "Positional argument 'core' must have type "
+                         "'AtomicCore'.");
+        return HPy_NULL;
+    }
+    if (core_int(ctx, args[0], "address", &address) < 0 ||
+        core_int(ctx, args[0], "width", &width) < 0 ||
+        core_int(ctx, args[0], "readonly", &readonly) < 0 ||
+        core_int(ctx, args[0], "is_signed", &is_signed) < 0 ||
+        core_int(ctx, args[0], "is_integral", &is_integral) < 0)
+        return HPy_NULL;
+    if (address == 0) {
+        HPyErr_SetString(ctx, ctx->h_ValueError,
+                         "Operation forbidden on released AtomicCore object.");
+        return HPy_NULL;
+    }
+    self = HPy_New(ctx, cls, &data);
+    if (HPy_IsNull(self))
+        return HPy_NULL;
+    h_width = HPyLong_FromUInt64_t(ctx, width);
+    if (HPy_IsNull(h_width) ||
+        setup_object(ctx, data, h_width,
+                     width > ATOMICS_MAX_WIDTH ? INT64_MAX : (int64_t)width,
+                     readonly != 0, config,
+                     config->is_signed < 0 ? (int)is_signed : config->is_signed,
+                     config->is_integral < 0 ? (int)is_integral
+                                             : config->is_integral) < 0) {
+        if (!HPy_IsNull(h_width))
+            HPy_Close(ctx, h_width);
+        HPy_Close(ctx, self);
+        return HPy_NULL;
+    }
+    HPy_Close(ctx, h_width);
+    /* The core checked alignment against the documented rules already; this
+     * guards the hardware requirement whatever the core says. */
+    if (address % width != 0) {
+        HPy_Close(ctx, self);
+        HPyErr_SetString(ctx, ctx->h_ValueError, "misaligned AtomicCore");
+        return HPy_NULL;
+    }
+    HPyField_Store(ctx, self, &data->owner, args[0]);
+    data->addr = (char *)(uintptr_t)address;
+    return self;
+}
+
+/* One constructor per class: CLASS_NEW(Class, family, kind, signed, integral) */
+#define CLASS_NEW(CLS, FAMILY, KIND, SIGNED, INTEGRAL)                      \
+    HPyDef_SLOT(CLS##_new, HPy_tp_new)                                      \
+    static HPy CLS##_new_impl(HPyContext *ctx, HPy cls, const HPy *args,    \
+                              HPy_ssize_t nargs, HPy kw)                    \
+    {                                                                       \
+        static const class_config_t config = {KIND, SIGNED, INTEGRAL};      \
+        return FAMILY##_new(ctx, cls, args, nargs, kw, &config);            \
+    }
+
+/*        class               family  kind                    signed integral */
+CLASS_NEW(Atomic,             owned,  ATOMICS_KIND_ANY,       -1,    -1)
+CLASS_NEW(AtomicIntegral,     owned,  ATOMICS_KIND_INTEGRAL,  -1,     1)
+CLASS_NEW(AtomicBytes,        owned,  ATOMICS_KIND_BYTES,      0,     0)
+CLASS_NEW(AtomicInt,          owned,  ATOMICS_KIND_INTEGRAL,   1,     1)
+CLASS_NEW(AtomicUint,         owned,  ATOMICS_KIND_INTEGRAL,   0,     1)
+CLASS_NEW(AtomicView,         view,   ATOMICS_KIND_ANY,       -1,    -1)
+CLASS_NEW(AtomicIntegralView, view,   ATOMICS_KIND_INTEGRAL,  -1,     1)
+CLASS_NEW(AtomicBytesView,    view,   ATOMICS_KIND_BYTES,      0,     0)
+CLASS_NEW(AtomicIntView,      view,   ATOMICS_KIND_INTEGRAL,   1,     1)
+CLASS_NEW(AtomicUintView,     view,   ATOMICS_KIND_INTEGRAL,   0,     1)
+
+/* ---- lifetime --------------------------------------------------------- */
+
+HPyDef_SLOT(Atomic_traverse, HPy_tp_traverse)
+static int Atomic_traverse_impl(void *self, HPyFunc_visitproc visit, void *arg)
+{
+    HPy_VISIT(&((AtomicObject *)self)->owner);
+    return 0;
+}
+
+HPyDef_SLOT(Atomic_destroy, HPy_tp_destroy)
+static void Atomic_destroy_impl(void *self)
+{
+    AtomicObject *data = self;
+    free(data->owned);
+    data->owned = NULL;
+    data->addr = NULL;
+}
+
+/* ---- properties ------------------------------------------------------- */
+
+#define PROPERTY(NAME, PYNAME, DOC, BOX)                                    \
+    HPyDef_GET(Atomic_##NAME, PYNAME, .doc = DOC)                           \
+    static HPy Atomic_##NAME##_get(HPyContext *ctx, HPy h_self,             \
+                                   void *closure)                           \
+    {                                                                       \
+        AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);            \
+        (void)closure;                                                      \
+        if (!atomics_check_live(ctx, self))                                 \
+            return HPy_NULL;                                                \
+        return BOX;                                                         \
+    }
+
+PROPERTY(width, "width", "Width of the atomic in bytes.",
+         HPyLong_FromInt32_t(ctx, self->width))
+PROPERTY(readonly, "readonly",
+         "Whether the memory is read-only (only loads are supported).",
+         HPyBool_FromBool(ctx, self->readonly != 0))
+PROPERTY(ops_mask, "_ops_mask",
+         "Bit 1 << OpType set for each supported op (see ops_supported).",
+         HPyLong_FromUInt32_t(ctx, self->ops_mask))
+
+/* ---- the classes ------------------------------------------------------ */
+
+#define ADDRESS_OF_DEF(name) &Atomic_##name,
+
+/* Every class lists its GC traversal itself, so that no interpreter has to
+ * infer it through the inheritance of a GC type; destroy belongs to the root
+ * class only (HPy runs each class's destroy in turn). */
+#define LIFETIME_DEFINES &Atomic_traverse,
+
+#define CLASS_SPEC(CLS, MODULE, BASICSIZE, DOC, ...)                        \
+    static HPyDef *CLS##_defines[] = {                                      \
+        &CLS##_new, LIFETIME_DEFINES __VA_ARGS__ NULL};                     \
+    static HPyType_Spec CLS##_spec = {                                      \
+        .name = MODULE "." #CLS,                                            \
+        .basicsize = BASICSIZE,                                             \
+        .builtin_shape = SHAPE(AtomicObject),                               \
+        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_HAVE_GC |                \
+                 HPy_TPFLAGS_BASETYPE,                                      \
+        .defines = CLS##_defines,                                           \
+        .doc = DOC,                                                         \
+    };
+
+#define ROOT_PROPERTIES \
+    &Atomic_destroy, &Atomic_width, &Atomic_readonly, &Atomic_ops_mask,
+#define ROOT_SIZE ((int)sizeof(AtomicObject))
+
+CLASS_SPEC(Atomic, "atomics.base", ROOT_SIZE,
+           "Atomic(*, width, is_integral, is_signed)\n--\n\n"
+           "An atomic object with its own memory, exposing no operations "
+           "(only properties).", ROOT_PROPERTIES)
+CLASS_SPEC(AtomicIntegral, "atomics.base", 0,
+           "AtomicIntegral(*, width, is_signed)\n--\n\n"
+           "An atomic integer with its own memory.",
+           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
+CLASS_SPEC(AtomicBytes, "atomics.base", 0,
+           "AtomicBytes(*, width)\n--\n\n"
+           "Atomic bytes with their own memory.",
+           ATOMICS_BYTES_OPS(ADDRESS_OF_DEF))
+CLASS_SPEC(AtomicInt, "atomics.base", 0,
+           "AtomicInt(*, width)\n--\n\n"
+           "An atomic signed integer with its own memory.")
+CLASS_SPEC(AtomicUint, "atomics.base", 0,
+           "AtomicUint(*, width)\n--\n\n"
+           "An atomic unsigned integer with its own memory.")
+CLASS_SPEC(AtomicView, "atomics.view", ROOT_SIZE,
+           "AtomicView(core)\n--\n\n"
+           "An atomic view of a buffer, exposing no operations. Obtained "
+           "from an AtomicViewContext.", ROOT_PROPERTIES)
+CLASS_SPEC(AtomicIntegralView, "atomics.view", 0,
+           "AtomicIntegralView(core)\n--\n\n"
+           "An atomic integer view of a buffer.",
+           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
+CLASS_SPEC(AtomicBytesView, "atomics.view", 0,
+           "AtomicBytesView(core)\n--\n\n"
+           "An atomic bytes view of a buffer.",
+           ATOMICS_BYTES_OPS(ADDRESS_OF_DEF))
+CLASS_SPEC(AtomicIntView, "atomics.view", 0,
+           "AtomicIntView(core)\n--\n\n"
+           "An atomic signed integer view of a buffer.")
+CLASS_SPEC(AtomicUintView, "atomics.view", 0,
+           "AtomicUintView(core)\n--\n\n"
+           "An atomic unsigned integer view of a buffer.")
+
+static HPyType_Spec *const class_specs[] = {
+    &Atomic_spec,     &AtomicIntegral_spec,     &AtomicBytes_spec,
+    &AtomicInt_spec,  &AtomicUint_spec,         &AtomicView_spec,
+    &AtomicIntegralView_spec, &AtomicBytesView_spec, &AtomicIntView_spec,
+    &AtomicUintView_spec,
+};
+
+/* The view root, kept to check what `release_view` is given. */
+HPyGlobal atomics_view_root;
+
+HPyDef_METH(atomics_make_type, "make_type", HPyFunc_VARARGS,
+            .doc = "make_type(qualified_name, bases)\n--\n\n"
+                   "Create one of the atomic classes (internal).")
+static HPy atomics_make_type_impl(HPyContext *ctx, HPy module,
+                                  const HPy *args, size_t nargs)
+{
+    const char *name;
+    size_t i;
+    (void)module;
+    if (nargs != 2) {
+        HPyErr_SetString(ctx, ctx->h_TypeError,
+                         "make_type() takes exactly 2 arguments");
+        return HPy_NULL;
+    }
+    name = HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
+    if (name == NULL)
+        return HPy_NULL;
+    for (i = 0; i < sizeof class_specs / sizeof class_specs[0]; ++i) {
+        if (strcmp(name, class_specs[i]->name) == 0) {
+            HPyType_SpecParam spec_params[] = {
+                {HPyType_SpecParam_BasesTuple, args[1]},
+                {(HPyType_SpecParam_Kind)0, HPy_NULL},
+            };
+            HPy type = HPyType_FromSpec(ctx, class_specs[i], spec_params);
+            if (!HPy_IsNull(type) && class_specs[i] == &AtomicView_spec)
+                HPyGlobal_Store(ctx, &atomics_view_root, type);
+            return type;
+        }
+    }
+    HPyErr_SetString(ctx, ctx->h_ValueError, "unknown atomic class");
+    return HPy_NULL;
+}
+
+HPyDef_METH(atomics_release_view, "release_view", HPyFunc_O,
+            .doc = "release_view(view)\n--\n\n"
+                   "Detach a view from its memory; every later use raises "
+                   "ValueError (internal).")
+static HPy atomics_release_view_impl(HPyContext *ctx, HPy module, HPy view)
+{
+    HPy root = HPyGlobal_Load(ctx, atomics_view_root);
+    int is_view = !HPy_Is(ctx, root, ctx->h_None) &&
+                  HPy_TypeCheck(ctx, view, root);
+    AtomicObject *data;
+    (void)module;
+    HPy_Close(ctx, root);
+    if (!is_view) {
+        HPyErr_SetString(ctx, ctx->h_TypeError, "release_view() needs a view");
+        return HPy_NULL;
+    }
+    data = AtomicObject_AsStruct(ctx, view);
+    data->addr = NULL;
+    HPyField_Store(ctx, view, &data->owner, HPy_NULL);
+    return HPy_Dup(ctx, ctx->h_None);
+}

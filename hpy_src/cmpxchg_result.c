@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `atomics.CmpxchgResult`, what cmpxchg returns: built in C so that a result
+ * costs one allocation and no Python-level __init__.
+ *
+ * It is not subclassable: hpy 0.9 on CPython locates the struct of a
+ * Python-level subclass's instance wrongly (in HPy_New, tp_traverse and
+ * tp_destroy), so a subclass would corrupt memory. atomics/_results.py adds
+ * what HPy 0.9 cannot express: `__class_getitem__` (for `CmpxchgResult[int]`)
+ * and `__iter__` (no tp_iter slot).
+ */
+
+#include "atomic.h"
+
+typedef struct {
+    HPyField success;
+    HPyField expected;
+} CmpxchgResultObject;
+
+HPyType_HELPERS(CmpxchgResultObject)
+
+static HPy result_init(HPyContext *ctx, HPy cls, HPy success, HPy expected)
+{
+    CmpxchgResultObject *data;
+    HPy self = HPy_New(ctx, cls, &data);
+    if (HPy_IsNull(self))
+        return HPy_NULL;
+    HPyField_Store(ctx, self, &data->success, success);
+    HPyField_Store(ctx, self, &data->expected, expected);
+    return self;
+}
+
+HPyGlobal atomics_cmpxchg_result_type;
+
+HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected)
+{
+    HPy cls = HPyGlobal_Load(ctx, atomics_cmpxchg_result_type);
+    HPy self = result_init(ctx, cls, success ? ctx->h_True : ctx->h_False,
+                           expected);
+    HPy_Close(ctx, cls);
+    HPy_Close(ctx, expected);
+    return self;
+}
+
+static const char *const result_names[2] = {"success", "expected"};
+
+static HPy type_error(HPyContext *ctx, const char *message)
+{
+    HPyErr_SetString(ctx, ctx->h_TypeError, message);
+    return HPy_NULL;
+}
+
+/* CmpxchgResult(success, expected), by position or keyword. Only called from
+ * Python (C uses atomics_cmpxchg_result_new), so plain dict lookups do. */
+HPyDef_SLOT(CmpxchgResult_new, HPy_tp_new)
+static HPy CmpxchgResult_new_impl(HPyContext *ctx, HPy cls, const HPy *args,
+                                  HPy_ssize_t nargs, HPy kw)
+{
+    HPy values[2] = {HPy_NULL, HPy_NULL};
+    int from_kw[2] = {0, 0};
+    HPy self = HPy_NULL;
+    HPy_ssize_t i, found = 0;
+    if (nargs > 2)
+        return type_error(ctx, "CmpxchgResult() takes 2 arguments");
+    for (i = 0; i < nargs; ++i)
+        values[i] = args[i];
+    if (!HPy_IsNull(kw)) {
+        for (i = 0; i < 2; ++i) {
+            HPy name = HPyUnicode_FromString(ctx, result_names[i]);
+            int present = HPy_IsNull(name) ? -1 : HPy_Contains(ctx, kw, name);
+            if (present > 0 && !HPy_IsNull(values[i])) {
+                type_error(ctx, "CmpxchgResult() got multiple values for an "
+                                "argument");
+                present = -1;
+            } else if (present > 0) {
+                values[i] = HPy_GetItem(ctx, kw, name);
+                from_kw[i] = 1;
+                ++found;
+                present = HPy_IsNull(values[i]) ? -1 : 1;
+            }
+            HPy_Close(ctx, name);
+            if (present < 0)
+                goto done;
+        }
+        if (found != HPy_Length(ctx, kw)) {
+            type_error(ctx, "CmpxchgResult() got an unexpected keyword "
+                            "argument");
+            goto done;
+        }
+    }
+    if (HPy_IsNull(values[0]) || HPy_IsNull(values[1]))
+        type_error(ctx, "CmpxchgResult() missing required argument "
+                        "'success' or 'expected'");
+    else
+        self = result_init(ctx, cls, values[0], values[1]);
+done:
+    for (i = 0; i < 2; ++i)
+        if (from_kw[i] && !HPy_IsNull(values[i]))
+            HPy_Close(ctx, values[i]);
+    return self;
+}
+
+HPyDef_SLOT(CmpxchgResult_traverse, HPy_tp_traverse)
+static int CmpxchgResult_traverse_impl(void *self, HPyFunc_visitproc visit,
+                                       void *arg)
+{
+    CmpxchgResultObject *data = (CmpxchgResultObject *)self;
+    HPy_VISIT(&data->success);
+    HPy_VISIT(&data->expected);
+    return 0;
+}
+
+/* Both attributes are plain and writable, like a dataclass's fields. */
+#define RESULT_FIELD(name, doc_text)                                        \
+    HPyDef_GETSET(CmpxchgResult_##name, #name, .doc = doc_text)             \
+    static HPy CmpxchgResult_##name##_get(HPyContext *ctx, HPy self,        \
+                                          void *closure)                    \
+    {                                                                       \
+        (void)closure;                                                      \
+        return HPyField_Load(ctx, self,                                     \
+                             CmpxchgResultObject_AsStruct(ctx, self)->name);\
+    }                                                                       \
+    static int CmpxchgResult_##name##_set(HPyContext *ctx, HPy self,        \
+                                          HPy value, void *closure)         \
+    {                                                                       \
+        (void)closure;                                                      \
+        if (HPy_IsNull(value)) {                                            \
+            HPyErr_SetString(ctx, ctx->h_AttributeError,                    \
+                             "cannot delete attribute '" #name "'");        \
+            return -1;                                                      \
+        }                                                                   \
+        HPyField_Store(ctx, self,                                           \
+                       &CmpxchgResultObject_AsStruct(ctx, self)->name,      \
+                       value);                                              \
+        return 0;                                                           \
+    }
+
+RESULT_FIELD(success, "Whether the exchange took place.")
+RESULT_FIELD(expected, "The value the atomic held before the operation.")
+
+/* Load both fields: (success, expected). */
+static void load_fields(HPyContext *ctx, HPy self, HPy out[2])
+{
+    CmpxchgResultObject *data = CmpxchgResultObject_AsStruct(ctx, self);
+    out[0] = HPyField_Load(ctx, self, data->success);
+    out[1] = HPyField_Load(ctx, self, data->expected);
+}
+
+HPyDef_SLOT(CmpxchgResult_repr, HPy_tp_repr)
+static HPy CmpxchgResult_repr_impl(HPyContext *ctx, HPy self)
+{
+    HPy fields[2], text;
+    load_fields(ctx, self, fields);
+    text = HPyUnicode_FromFormat(ctx, "CmpxchgResult(success=%R, expected=%R)",
+                                 fields[0], fields[1]);
+    HPy_Close(ctx, fields[0]);
+    HPy_Close(ctx, fields[1]);
+    return text;
+}
+
+HPyDef_SLOT(CmpxchgResult_bool, HPy_nb_bool)
+static int CmpxchgResult_bool_impl(HPyContext *ctx, HPy self)
+{
+    HPy success = HPyField_Load(ctx, self,
+                                CmpxchgResultObject_AsStruct(ctx, self)->success);
+    int result;
+    if (HPy_Is(ctx, success, ctx->h_True)) {
+        result = 1;
+    } else if (HPy_Is(ctx, success, ctx->h_False)) {
+        result = 0;
+    } else {
+        HPyErr_SetString(ctx, ctx->h_TypeError,
+                         "CmpxchgResult.success must be a bool to test the "
+                         "result's truth");
+        result = -1;
+    }
+    HPy_Close(ctx, success);
+    return result;
+}
+
+static HPyDef *cmpxchg_result_defines[] = {
+    &CmpxchgResult_new,      &CmpxchgResult_traverse, &CmpxchgResult_success,
+    &CmpxchgResult_expected, &CmpxchgResult_bool,     &CmpxchgResult_repr,
+    NULL,
+};
+
+HPyType_Spec atomics_cmpxchg_result_spec = {
+    .name = "atomics.CmpxchgResult",
+    .basicsize = sizeof(CmpxchgResultObject),
+    .builtin_shape = SHAPE(CmpxchgResultObject),
+    .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_HAVE_GC,
+    .defines = cmpxchg_result_defines,
+    .doc = "CmpxchgResult(success, expected)\n--\n\n"
+           "The outcome of a compare-exchange: `success` tells whether the "
+           "value was replaced, `expected` is the value the atomic held (on "
+           "failure, its current value). Both attributes are writable. "
+           "bool(result) is result.success, and the result unpacks: "
+           "`ok, value = a.cmpxchg_strong(expected=0, desired=1)`.",
+};

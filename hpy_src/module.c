@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The `atomics._native` module: a universal HPy binary, so one file serves
+ * CPython, PyPy and GraalPy. The Python package loads it, registers its hooks
+ * and builds the public classes with `make_type` (atomics/_native.py).
+ */
+
+#include "atomic.h"
+
+void atomics_init_ops_tables(void);
+extern HPyGlobal atomics_view_root;
+extern HPyDef atomics_make_type;
+extern HPyDef atomics_release_view;
+
+HPyDef_METH(atomics_ops_mask, "ops_mask", HPyFunc_VARARGS,
+            .doc = "ops_mask(width, readonly)\n--\n\n"
+                   "Bit 1 << OpType for each op this machine has for the "
+                   "width (0 if none).")
+static HPy atomics_ops_mask_impl(HPyContext *ctx, HPy module, const HPy *args,
+                                 size_t nargs)
+{
+    int64_t width;
+    int readonly;
+    const patomic_ops_t *ops;
+    (void)module;
+    if (nargs != 2) {
+        HPyErr_SetString(ctx, ctx->h_TypeError,
+                         "ops_mask() takes exactly 2 arguments");
+        return HPy_NULL;
+    }
+    width = HPyLong_AsInt64_t(ctx, args[0]);
+    if (width == -1 && HPyErr_Occurred(ctx))
+        HPyErr_Clear(ctx); /* too big either way: no ops */
+    readonly = HPy_IsTrue(ctx, args[1]);
+    if (readonly < 0)
+        return HPy_NULL;
+    ops = atomics_ops_for(width, readonly);
+    return HPyLong_FromUInt32_t(ctx, ops ? patomic_ops_mask(ops) : 0);
+}
+
+HPyDef_METH(atomics_alignment, "alignment", HPyFunc_O,
+            .doc = "alignment(width)\n--\n\n"
+                   "(recommended, minimum, size_within) for the width, all 0 "
+                   "if it has no ops.")
+static HPy atomics_alignment_impl(HPyContext *ctx, HPy module, HPy h_width)
+{
+    int64_t width = HPyLong_AsInt64_t(ctx, h_width);
+    patomic_align_t align = {0, 0, 0};
+    HPy items[3];
+    HPy result;
+    int i;
+    (void)module;
+    if (width == -1 && HPyErr_Occurred(ctx))
+        HPyErr_Clear(ctx);
+    else if (width > 0)
+        align = patomic_alignment((size_t)width);
+    items[0] = HPyLong_FromSize_t(ctx, align.recommended);
+    items[1] = HPyLong_FromSize_t(ctx, align.minimum);
+    items[2] = HPyLong_FromSize_t(ctx, align.size_within);
+    result = HPyTuple_FromArray(ctx, items, 3);
+    for (i = 0; i < 3; ++i)
+        HPy_Close(ctx, items[i]);
+    return result;
+}
+
+HPyDef_SLOT(module_exec, HPy_mod_exec)
+static int module_exec_impl(HPyContext *ctx, HPy module)
+{
+    int i;
+    atomics_init_ops_tables();
+    /* Globals start out as None, which the code tests for. */
+    for (i = 0; i < ATOMICS_HOOK_COUNT; ++i)
+        HPyGlobal_Store(ctx, &atomics_hooks[i], ctx->h_None);
+    for (i = 0; i < ATOMICS_PARAMS_COUNT; ++i)
+        HPyGlobal_Store(ctx, &atomics_kwcaches[i], ctx->h_None);
+    HPyGlobal_Store(ctx, &atomics_view_root, ctx->h_None);
+    HPyGlobal_Store(ctx, &atomics_cmpxchg_result_type, ctx->h_None);
+    {
+        HPy type = HPyType_FromSpec(ctx, &atomics_cmpxchg_result_spec, NULL);
+        int rc;
+        if (HPy_IsNull(type))
+            return -1;
+        HPyGlobal_Store(ctx, &atomics_cmpxchg_result_type, type);
+        rc = HPy_SetAttr_s(ctx, module, "CmpxchgResult", type);
+        HPy_Close(ctx, type);
+        return rc;
+    }
+}
+
+static HPyDef *module_defines[] = {
+    &module_exec,        &atomics_register_hook, &atomics_make_type,
+    &atomics_release_view, &atomics_ops_mask,    &atomics_alignment,
+    NULL,
+};
+
+static HPyGlobal *module_globals[] = {
+    &atomics_hooks[ATOMICS_HOOK_MEMORY_ORDER],
+    &atomics_hooks[ATOMICS_HOOK_CORE],
+    &atomics_hooks[ATOMICS_HOOK_ORDER_ERROR],
+    &atomics_hooks[ATOMICS_HOOK_WIDTH_ERROR],
+    &atomics_hooks[ATOMICS_HOOK_OP_ERROR],
+    &atomics_hooks[ATOMICS_HOOK_OPERAND_TYPE_ERROR],
+    &atomics_kwcaches[ATOMICS_PARAMS_ORDER],
+    &atomics_kwcaches[ATOMICS_PARAMS_DESIRED],
+    &atomics_kwcaches[ATOMICS_PARAMS_VALUE],
+    &atomics_kwcaches[ATOMICS_PARAMS_INDEX],
+    &atomics_kwcaches[ATOMICS_PARAMS_CMPXCHG_INT],
+    &atomics_kwcaches[ATOMICS_PARAMS_CMPXCHG_BYTES],
+    &atomics_view_root,
+    &atomics_cmpxchg_result_type,
+    NULL,
+};
+
+_Static_assert(ATOMICS_HOOK_COUNT == 6 && ATOMICS_PARAMS_COUNT == 6,
+               "list every hook and keyword cache in module_globals");
+
+static HPyModuleDef moduledef = {
+    .doc = "Lock-free, address-free atomic operations (the HPy core of "
+           "the `atomics` package).",
+    .defines = module_defines,
+    .globals = module_globals,
+};
+
+HPy_MODINIT(_native, moduledef)
