@@ -41,12 +41,7 @@ class _CPythonExport:
             ("internal", ctypes.c_void_p),
         ]
 
-    _get = ctypes.pythonapi.PyObject_GetBuffer
-    _get.argtypes = [ctypes.py_object, ctypes.POINTER(_PyBuffer), ctypes.c_int]
-    _get.restype = ctypes.c_int
-    _release = ctypes.pythonapi.PyBuffer_Release
-    _release.argtypes = [ctypes.POINTER(_PyBuffer)]
-    _release.restype = None
+    _get = _release = None  # bound on first use: CPython-only functions
 
     # PyBUF_SIMPLE: one contiguous run of bytes; a strided buffer is refused
     # with BufferError by its exporter.
@@ -54,7 +49,20 @@ class _CPythonExport:
 
     __slots__ = ("_view", "address", "nbytes", "readonly")
 
+    @classmethod
+    def _bind(cls):
+        api = ctypes.pythonapi
+        cls._get = api.PyObject_GetBuffer
+        cls._get.argtypes = [ctypes.py_object, ctypes.POINTER(cls._PyBuffer),
+                             ctypes.c_int]
+        cls._get.restype = ctypes.c_int
+        cls._release = api.PyBuffer_Release
+        cls._release.argtypes = [ctypes.POINTER(cls._PyBuffer)]
+        cls._release.restype = None
+
     def __init__(self, obj, argument):
+        if self._get is None:
+            self._bind()
         view = self._PyBuffer()
         try:
             self._get(obj, ctypes.byref(view), self._FLAGS)

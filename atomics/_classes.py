@@ -45,24 +45,49 @@ class _AtomicMixin:
                             f"({cls.__name__}); wrap an atomic instead")
         super().__init_subclass__(**kwargs)
 
+    # _properties() is (width, readonly, signed, ops mask) and raises
+    # ValueError once a view is released.
+
+    @property
+    def width(self) -> int:
+        """Width of the atomic in bytes."""
+        return self._properties()[0]
+
+    @property
+    def readonly(self) -> bool:
+        """Whether the memory is read-only (only loads are supported)."""
+        return self._properties()[1]
+
     @property
     def ops_supported(self) -> "list[OpType]":
         """The operations this object supports, as a new sorted list."""
-        return ops_from_mask(self._ops_mask)
+        return ops_from_mask(self._properties()[3])
 
     def __str__(self) -> str:
-        fields = [f"width={self.width}", f"readonly={self.readonly}"]
+        width, readonly, signed, mask = self._properties()
+        fields = [f"width={width}", f"readonly={readonly}"]
         if isinstance(self, (INTEGRAL, BYTES)):
-            value = (repr(self.load()) if self._ops_mask >> OpType.LOAD & 1
+            value = (repr(self.load()) if mask >> OpType.LOAD & 1
                      else "LOAD_NOT_SUPPORTED")
             fields.insert(0, f"value={value}")
         if isinstance(self, INTEGRAL):
-            fields.append(f"signed={self.signed}")
+            fields.append(f"signed={signed}")
         return f"{type(self).__name__}({', '.join(fields)})"
 
     def __reduce_ex__(self, protocol):
         raise TypeError(f"cannot pickle {type(self).__name__!r} object: it "
                         f"is bound to memory in this process")
+
+
+class _IntegralMixin:
+    """What integral atomics add to _AtomicMixin."""
+
+    __slots__ = ()
+
+    @property
+    def signed(self) -> bool:
+        """Whether values and arithmetic are signed (two's complement)."""
+        return self._properties()[2]
 
 
 def _family(suffix: str, module: str):
@@ -71,7 +96,7 @@ def _family(suffix: str, module: str):
         return native.make_type(f"{module}.{name}{suffix}", bases)
 
     root = make("Atomic", (_AtomicMixin, ANY))
-    integral = make("AtomicIntegral", (root, INTEGRAL))
+    integral = make("AtomicIntegral", (root, _IntegralMixin, INTEGRAL))
     bytes_ = make("AtomicBytes", (root, BYTES))
     int_ = make("AtomicInt", (integral, INT))
     uint = make("AtomicUint", (integral, UINT))

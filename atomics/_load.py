@@ -30,6 +30,10 @@ def _load():
     spec = ModuleSpec(name, loader=None, origin=str(PATH))
     module = hpy.universal._load_bootstrap(
         "_native", name, __package__, str(PATH), None, spec, os.environ)
+    # PyPy 7.3.19 swaps these two (short name as __name__, dotted name as
+    # __file__); set them as CPython does.
+    module.__name__ = name
+    module.__file__ = str(PATH)
     sys.modules[name] = module
     return module
 

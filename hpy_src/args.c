@@ -118,3 +118,81 @@ int atomics_parse_order(HPyContext *ctx, HPy arg)
         return -1;
     return value;
 }
+
+/* tp_new's keywords as a dict (CPython's hpy.universal). */
+static int new_kwargs_from_dict(HPyContext *ctx, HPy kw,
+                                const char *const *names, int count,
+                                HPy *out)
+{
+    HPy_ssize_t found = 0;
+    int j;
+    for (j = 0; j < count; ++j) {
+        out[j] = HPy_GetItem_s(ctx, kw, names[j]);
+        if (!HPy_IsNull(out[j])) {
+            ++found;
+        } else if (HPyErr_ExceptionMatches(ctx, ctx->h_KeyError)) {
+            HPyErr_Clear(ctx);
+        } else {
+            return -1;
+        }
+    }
+    return found == HPy_Length(ctx, kw) ? 0 : 1;
+}
+
+/* tp_new's keywords vectorcall-style (PyPy): names in a tuple, values after
+ * the positional arguments. */
+static int new_kwargs_from_names(HPyContext *ctx, const HPy *args,
+                                 HPy_ssize_t nargs, HPy kwnames,
+                                 const char *const *names, int count,
+                                 HPy *out)
+{
+    HPy_ssize_t k, nkw = HPy_Length(ctx, kwnames);
+    for (k = 0; k < nkw; ++k) {
+        HPy name = HPy_GetItem_i(ctx, kwnames, k);
+        const char *utf8 = HPy_IsNull(name)
+                               ? NULL
+                               : HPyUnicode_AsUTF8AndSize(ctx, name, NULL);
+        int j;
+        if (utf8 == NULL) {
+            if (!HPy_IsNull(name))
+                HPy_Close(ctx, name);
+            return -1;
+        }
+        for (j = 0; j < count && strcmp(utf8, names[j]) != 0; ++j)
+            ;
+        HPy_Close(ctx, name);
+        if (j == count || !HPy_IsNull(out[j]))
+            return 1;
+        out[j] = HPy_Dup(ctx, args[nargs + k]);
+    }
+    return 0;
+}
+
+int atomics_new_kwargs(HPyContext *ctx, HPy cls, const HPy *args,
+                       HPy_ssize_t nargs, HPy kw, const char *const *names,
+                       int count, HPy *out)
+{
+    int j, rc;
+    for (j = 0; j < count; ++j)
+        out[j] = HPy_NULL;
+    if (HPy_IsNull(kw))
+        return 0;
+    if (HPyDict_Check(ctx, kw))
+        rc = new_kwargs_from_dict(ctx, kw, names, count, out);
+    else
+        rc = new_kwargs_from_names(ctx, args, nargs, kw, names, count, out);
+    if (rc == 0)
+        return 0;
+    for (j = 0; j < count; ++j) {
+        if (!HPy_IsNull(out[j]))
+            HPy_Close(ctx, out[j]);
+        out[j] = HPy_NULL;
+    }
+    if (rc > 0) {
+        char name[100];
+        atomics_type_name(ctx, cls, name, sizeof name);
+        HPyErr_Format(ctx, ctx->h_TypeError,
+                      "%s() got an unexpected keyword argument", name);
+    }
+    return -1;
+}

@@ -31,12 +31,16 @@ typedef enum {
     ATOMICS_KIND_INTEGRAL = 2  /* values are ints, signed or unsigned */
 } atomics_kind_t;
 
+typedef struct atomics_codec atomics_codec_t;
+
 typedef struct {
     /* Start of the object's memory; NULL once a view has been released, which
      * every operation checks first. */
     char *addr;
     /* The ops for (width, readonly); static tables, never freed. */
     const patomic_ops_t *ops;
+    /* Python value <-> native bytes for this kind, width and signedness. */
+    const atomics_codec_t *codec;
     /* Memory allocated for (and freed with) an owned atomic, else NULL. */
     void *owned;
     /* What keeps `addr` valid for views: the AtomicCore they came from. */
@@ -86,6 +90,8 @@ int atomics_raise_order_error(HPyContext *ctx, int op, int order,
 int atomics_raise_width_error(HPyContext *ctx, HPy width, int readonly);
 int atomics_raise_op_error(HPyContext *ctx, int op,
                            const AtomicObject *self);
+/** The `__name__` of @p type, into @p buf (never fails; "?" if unknown). */
+void atomics_type_name(HPyContext *ctx, HPy type, char *buf, size_t size);
 /** Raise the operand TypeError: "'<type>' object cannot be used as ..." */
 int atomics_raise_operand_type(HPyContext *ctx, HPy obj, const char *what);
 
@@ -128,6 +134,17 @@ int atomics_parse_args(HPyContext *ctx, atomics_params_t *params,
                        HPy kwnames, HPy *out);
 
 /**
+ * Keyword arguments of a tp_new call, found by name. Interpreters pass them
+ * differently (CPython: a dict; PyPy: vectorcall-style, a tuple of names
+ * with the values after the positional arguments), so constructors use this.
+ * out[i] is a new handle for names[i], or HPy_NULL if it was not given.
+ * Returns 0, or -1 with TypeError set (an unexpected or repeated keyword).
+ */
+int atomics_new_kwargs(HPyContext *ctx, HPy cls, const HPy *args,
+                       HPy_ssize_t nargs, HPy kw, const char *const *names,
+                       int count, HPy *out);
+
+/**
  * Memory order from a `MemoryOrder` argument (SEQ_CST for HPy_NULL).
  * Returns the order, or -1 with TypeError set for anything else.
  */
@@ -142,16 +159,23 @@ typedef union {
 } atomics_value_t;
 
 /**
- * Convert @p obj (int for INTEGRAL, bytes-like for BYTES) to the native
- * bytes of @p self's width. @p name names the argument in errors.
- * Returns 0, or -1 with the documented exception set.
+ * Conversions for one kind, width and signedness (values.c); an atomic keeps
+ * the codec it needs in its `codec` field.
+ *
+ * to_py boxes the native bytes of the atomic's width as int or bytes.
+ * from_py converts @p obj (int for INTEGRAL, bytes-like for BYTES) to native
+ * bytes; @p name names the argument in errors. It returns 0, or -1 with the
+ * documented exception set.
  */
-int atomics_value_from_py(HPyContext *ctx, const AtomicObject *self, HPy obj,
-                          const char *name, atomics_value_t *out);
+struct atomics_codec {
+    HPy (*to_py)(HPyContext *ctx, const AtomicObject *self,
+                 const atomics_value_t *value);
+    int (*from_py)(HPyContext *ctx, const AtomicObject *self, HPy obj,
+                   const char *name, atomics_value_t *out);
+};
 
-/** Box native bytes of @p self's width as int or bytes. */
-HPy atomics_value_to_py(HPyContext *ctx, const AtomicObject *self,
-                        const atomics_value_t *value);
+const atomics_codec_t *atomics_codec_for(int kind, int32_t width,
+                                         int is_signed);
 
 /** Bit index in [0, 8 * width), or -1 with an exception set. */
 int atomics_parse_bit_index(HPyContext *ctx, const AtomicObject *self,
@@ -180,7 +204,7 @@ HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected);
     X(cmpxchg_weak_int) X(cmpxchg_strong_int)                               \
     X(add) X(sub) X(inc) X(dec) X(neg)                                      \
     X(fetch_add) X(fetch_sub) X(fetch_inc) X(fetch_dec) X(fetch_neg)        \
-    X(int) X(signed)
+    X(int)
 
 #define ATOMICS_BYTES_OPS(X)                                                \
     ATOMICS_COMMON_OPS(X)                                                   \

@@ -40,12 +40,11 @@ static atomics_params_t params[ATOMICS_PARAMS_COUNT] = {
 /** Which orders an op accepts. */
 typedef enum { ORDERS_RMW, ORDERS_STORE, ORDERS_LOAD } order_rule_t;
 
-/* Parse the call into argv and check the object can run the op; returns the
- * validated memory order (argv[order_at]), or -1 with an exception set. */
-static int prepare(HPyContext *ctx, const AtomicObject *self, int has_fp,
-                   int op, order_rule_t rule, atomics_params_id_t pid,
-                   const char *method, const HPy *args, size_t nargs,
-                   HPy kwnames, HPy *argv, int order_at)
+/* The general path of `prepare`: keywords, an explicit order, or an error. */
+static int prepare_slow(HPyContext *ctx, const AtomicObject *self, int has_fp,
+                        int op, order_rule_t rule, atomics_params_id_t pid,
+                        const char *method, const HPy *args, size_t nargs,
+                        HPy kwnames, HPy *argv, int order_at)
 {
     int order;
     if (atomics_parse_args(ctx, &params[pid], method, args, nargs, kwnames,
@@ -64,60 +63,97 @@ static int prepare(HPyContext *ctx, const AtomicObject *self, int has_fp,
     return order;
 }
 
+/*
+ * Parse the call into argv and check that the object can run the op; return
+ * the validated memory order (argv[order_at]), or -1 with an exception set.
+ *
+ * `fast` (a constant where this is inlined) says the caller has checked the
+ * common case: exactly the operands, by position, with the order left at its
+ * default, on a live object that has the op. That needs no parsing and no
+ * validation (SEQ_CST is valid for every op).
+ */
+static inline int prepare(HPyContext *ctx, const AtomicObject *self,
+                          int has_fp, int op, order_rule_t rule,
+                          atomics_params_id_t pid, const char *method,
+                          const HPy *args, size_t nargs, HPy kwnames,
+                          HPy *argv, int order_at, int fast)
+{
+    if (fast) {
+        int i;
+        for (i = 0; i < order_at; ++i)
+            argv[i] = args[i];
+        return patomic_SEQ_CST;
+    }
+    return prepare_slow(ctx, self, has_fp, op, rule, pid, method, args, nargs,
+                        kwnames, argv, order_at);
+}
+
 #define SHAPE_ARGS                                                          \
     HPyContext *ctx, AtomicObject *self, int op, order_rule_t rule,         \
         atomics_params_id_t pid, const char *method, const HPy *args,       \
-        size_t nargs, HPy kwnames
+        size_t nargs, HPy kwnames, int fast
 
 /* ---- one helper per shape --------------------------------------------- */
 
+/* Inlined into each method twice: once with `fast` set, where the op, its
+ * order rule and parameter list are constants and the code is straight-line,
+ * and once for everything else (keywords, orders, errors). */
+#define SHAPE_FN static inline __attribute__((always_inline)) HPy
+
+/* How many operands each shape takes before its order argument(s). */
+enum {
+    NPOS_load = 0, NPOS_operand = 1, NPOS_operand_fetch = 1, NPOS_noarg = 0,
+    NPOS_noarg_fetch = 0, NPOS_test = 1, NPOS_test_modify = 1,
+    NPOS_cmpxchg = 2
+};
+
 /* load(order) -> value */
-static HPy shape_load(SHAPE_ARGS, patomic_opsig_load_t fp)
+SHAPE_FN shape_load(SHAPE_ARGS, patomic_opsig_load_t fp)
 {
     HPy argv[1];
     atomics_value_t result;
     int order = prepare(ctx, self, fp != NULL, op, rule, pid, method, args,
-                        nargs, kwnames, argv, 0);
+                        nargs, kwnames, argv, 0, fast);
     if (order < 0)
         return HPy_NULL;
     fp(self->addr, order, &result);
-    return atomics_value_to_py(ctx, self, &result);
+    return self->codec->to_py(ctx, self, &result);
 }
 
 /* store(desired, order), bin_or(value, order), add(value, order) -> None */
-static HPy shape_operand(SHAPE_ARGS, patomic_opsig_void_t fp)
+SHAPE_FN shape_operand(SHAPE_ARGS, patomic_opsig_void_t fp)
 {
     HPy argv[2];
     atomics_value_t operand;
     int order = prepare(ctx, self, fp != NULL, op, rule, pid, method, args,
-                        nargs, kwnames, argv, 1);
-    if (order < 0 || atomics_value_from_py(ctx, self, argv[0],
-                                           params[pid].names[0], &operand) < 0)
+                        nargs, kwnames, argv, 1, fast);
+    if (order < 0 || self->codec->from_py(ctx, self, argv[0],
+                                            params[pid].names[0], &operand) < 0)
         return HPy_NULL;
     fp(self->addr, &operand, order);
     return HPy_Dup(ctx, ctx->h_None);
 }
 
 /* exchange(desired, order), fetch_add(value, order) -> old value */
-static HPy shape_operand_fetch(SHAPE_ARGS, patomic_opsig_fetch_t fp)
+SHAPE_FN shape_operand_fetch(SHAPE_ARGS, patomic_opsig_fetch_t fp)
 {
     HPy argv[2];
     atomics_value_t operand, result;
     int order = prepare(ctx, self, fp != NULL, op, rule, pid, method, args,
-                        nargs, kwnames, argv, 1);
-    if (order < 0 || atomics_value_from_py(ctx, self, argv[0],
-                                           params[pid].names[0], &operand) < 0)
+                        nargs, kwnames, argv, 1, fast);
+    if (order < 0 || self->codec->from_py(ctx, self, argv[0],
+                                            params[pid].names[0], &operand) < 0)
         return HPy_NULL;
     fp(self->addr, &operand, order, &result);
-    return atomics_value_to_py(ctx, self, &result);
+    return self->codec->to_py(ctx, self, &result);
 }
 
 /* inc(order), bin_not(order) -> None */
-static HPy shape_noarg(SHAPE_ARGS, patomic_opsig_void_noarg_t fp)
+SHAPE_FN shape_noarg(SHAPE_ARGS, patomic_opsig_void_noarg_t fp)
 {
     HPy argv[1];
     int order = prepare(ctx, self, fp != NULL, op, rule, pid, method, args,
-                        nargs, kwnames, argv, 0);
+                        nargs, kwnames, argv, 0, fast);
     if (order < 0)
         return HPy_NULL;
     fp(self->addr, order);
@@ -125,47 +161,47 @@ static HPy shape_noarg(SHAPE_ARGS, patomic_opsig_void_noarg_t fp)
 }
 
 /* fetch_inc(order), bin_fetch_not(order) -> old value */
-static HPy shape_noarg_fetch(SHAPE_ARGS, patomic_opsig_fetch_noarg_t fp)
+SHAPE_FN shape_noarg_fetch(SHAPE_ARGS, patomic_opsig_fetch_noarg_t fp)
 {
     HPy argv[1];
     atomics_value_t result;
     int order = prepare(ctx, self, fp != NULL, op, rule, pid, method, args,
-                        nargs, kwnames, argv, 0);
+                        nargs, kwnames, argv, 0, fast);
     if (order < 0)
         return HPy_NULL;
     fp(self->addr, order, &result);
-    return atomics_value_to_py(ctx, self, &result);
+    return self->codec->to_py(ctx, self, &result);
 }
 
 /* bit_test(index, order) -> bool */
-static HPy shape_test(SHAPE_ARGS, patomic_opsig_test_t fp)
+SHAPE_FN shape_test(SHAPE_ARGS, patomic_opsig_test_t fp)
 {
     HPy argv[2];
     int index, order = prepare(ctx, self, fp != NULL, op, rule, pid, method,
-                               args, nargs, kwnames, argv, 1);
+                               args, nargs, kwnames, argv, 1, fast);
     if (order < 0 || (index = atomics_parse_bit_index(ctx, self, argv[0])) < 0)
         return HPy_NULL;
     return HPyBool_FromBool(ctx, fp(self->addr, index, order) != 0);
 }
 
 /* bit_test_set(index, order) -> old bit */
-static HPy shape_test_modify(SHAPE_ARGS, patomic_opsig_test_modify_t fp)
+SHAPE_FN shape_test_modify(SHAPE_ARGS, patomic_opsig_test_modify_t fp)
 {
     HPy argv[2];
     int index, order = prepare(ctx, self, fp != NULL, op, rule, pid, method,
-                               args, nargs, kwnames, argv, 1);
+                               args, nargs, kwnames, argv, 1, fast);
     if (order < 0 || (index = atomics_parse_bit_index(ctx, self, argv[0])) < 0)
         return HPy_NULL;
     return HPyBool_FromBool(ctx, fp(self->addr, index, order) != 0);
 }
 
 /* cmpxchg_*(expected, desired, success order, failure order) */
-static HPy shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
+SHAPE_FN shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
 {
-    HPy argv[4];
+    HPy argv[4] = {HPy_NULL, HPy_NULL, HPy_NULL, HPy_NULL};
     atomics_value_t expected, desired;
     int ok, fail, succ = prepare(ctx, self, fp != NULL, op, rule, pid, method,
-                                 args, nargs, kwnames, argv, 2);
+                                 args, nargs, kwnames, argv, 2, fast);
     if (succ < 0)
         return HPy_NULL;
     fail = atomics_parse_order(ctx, argv[3]);
@@ -175,14 +211,14 @@ static HPy shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
         atomics_raise_order_error(ctx, op, fail, 1);
         return HPy_NULL;
     }
-    if (atomics_value_from_py(ctx, self, argv[0], "expected", &expected) < 0 ||
-        atomics_value_from_py(ctx, self, argv[1], "desired", &desired) < 0)
+    if (self->codec->from_py(ctx, self, argv[0], "expected", &expected) < 0 ||
+        self->codec->from_py(ctx, self, argv[1], "desired", &desired) < 0)
         return HPy_NULL;
     ok = fp(self->addr, &expected, &desired, succ, fail);
     /* on success `expected` still holds what we compared with, which is the
      * value the atomic had */
     {
-        HPy value = atomics_value_to_py(ctx, self, &expected);
+        HPy value = self->codec->to_py(ctx, self, &expected);
         if (HPy_IsNull(value))
             return HPy_NULL;
         return atomics_cmpxchg_result_new(ctx, ok, value);
@@ -196,15 +232,31 @@ static HPy shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
  * method `py_name` running ops->fp_<op> with OpType `patomic_op_<op>`.
  */
 #define METHOD(NAME, OP, SHAPE, PID, RULE, DOC)                             \
-    HPyDef_METH(Atomic_##NAME, #NAME, HPyFunc_KEYWORDS, .doc = DOC)         \
-    static HPy Atomic_##NAME##_impl(HPyContext *ctx, HPy h_self,            \
-                                    const HPy *args, size_t nargs,          \
-                                    HPy kwnames)                            \
+    DEFINE_METHOD(Atomic_##NAME, #NAME, OP, SHAPE, PID, RULE, DOC)
+
+/* The method's C function: the common call runs the shape inlined with
+ * `fast` set; anything else goes to a separate copy, so that its code does
+ * not weigh on the fast path. */
+#define DEFINE_METHOD(SYM, PYNAME, OP, SHAPE, PID, RULE, DOC)               \
+    HPyDef_METH(SYM, PYNAME, HPyFunc_KEYWORDS, .doc = DOC)                  \
+    __attribute__((noinline)) static HPy SYM##_general(                     \
+        HPyContext *ctx, AtomicObject *self, const HPy *args, size_t nargs, \
+        HPy kwnames)                                                        \
+    {                                                                       \
+        return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,              \
+                             ATOMICS_PARAMS_##PID, PYNAME, args, nargs,     \
+                             kwnames, 0, self->ops->fp_##OP);               \
+    }                                                                       \
+    static HPy SYM##_impl(HPyContext *ctx, HPy h_self, const HPy *args,     \
+                          size_t nargs, HPy kwnames)                        \
     {                                                                       \
         AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);            \
-        return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,              \
-                             ATOMICS_PARAMS_##PID, #NAME, args, nargs,      \
-                             kwnames, self->ops->fp_##OP);                  \
+        if (nargs == NPOS_##SHAPE && HPy_IsNull(kwnames) &&                 \
+            self->addr != NULL && self->ops->fp_##OP != NULL)               \
+            return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,          \
+                                 ATOMICS_PARAMS_##PID, PYNAME, args, nargs, \
+                                 kwnames, 1, self->ops->fp_##OP);           \
+        return SYM##_general(ctx, self, args, nargs, kwnames);              \
     }
 
 /*     python name     patomic op       shape          params   orders */
@@ -295,17 +347,8 @@ METHOD(fetch_neg,      fetch_neg,      noarg_fetch,   ORDER,   ORDERS_RMW,
 #define WEAK_NOTE "May fail spuriously: use it in a loop."
 
 #define CMPXCHG_METHOD(NAME, OP, FAMILY, PID, SUCC, FAIL, EXTRA)            \
-    HPyDef_METH(Atomic_##NAME##_##FAMILY, #NAME, HPyFunc_KEYWORDS,          \
-                .doc = CMPXCHG_DOC(NAME, SUCC, FAIL, EXTRA))                \
-    static HPy Atomic_##NAME##_##FAMILY##_impl(HPyContext *ctx, HPy h_self, \
-                                               const HPy *args,             \
-                                               size_t nargs, HPy kwnames)   \
-    {                                                                       \
-        AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);            \
-        return shape_cmpxchg(ctx, self, patomic_op_##OP, ORDERS_RMW,        \
-                             ATOMICS_PARAMS_##PID, #NAME, args, nargs,      \
-                             kwnames, self->ops->fp_##OP);                  \
-    }
+    DEFINE_METHOD(Atomic_##NAME##_##FAMILY, #NAME, OP, cmpxchg, PID,        \
+                  ORDERS_RMW, CMPXCHG_DOC(NAME, SUCC, FAIL, EXTRA))
 
 CMPXCHG_METHOD(cmpxchg_weak,   cmpxchg_weak,   int,   CMPXCHG_INT,
                "success", "failure", WEAK_NOTE)
@@ -322,7 +365,7 @@ static HPy Atomic_int_impl(HPyContext *ctx, HPy h_self)
 {
     AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
     return shape_load(ctx, self, patomic_op_load, ORDERS_LOAD,
-                      ATOMICS_PARAMS_ORDER, "__int__", NULL, 0, HPy_NULL,
+                      ATOMICS_PARAMS_ORDER, "__int__", NULL, 0, HPy_NULL, 0,
                       self->ops->fp_load);
 }
 
@@ -332,17 +375,6 @@ static HPy Atomic_bytes_impl(HPyContext *ctx, HPy h_self)
 {
     AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
     return shape_load(ctx, self, patomic_op_load, ORDERS_LOAD,
-                      ATOMICS_PARAMS_ORDER, "__bytes__", NULL, 0, HPy_NULL,
+                      ATOMICS_PARAMS_ORDER, "__bytes__", NULL, 0, HPy_NULL, 0,
                       self->ops->fp_load);
-}
-
-HPyDef_GET(Atomic_signed, "signed",
-           .doc = "Whether arithmetic and values are signed.")
-static HPy Atomic_signed_get(HPyContext *ctx, HPy h_self, void *closure)
-{
-    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
-    (void)closure;
-    if (!atomics_check_live(ctx, self))
-        return HPy_NULL;
-    return HPyBool_FromBool(ctx, self->is_signed != 0);
 }

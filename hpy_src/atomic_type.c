@@ -78,9 +78,9 @@ typedef struct {
 static HPy type_error(HPyContext *ctx, HPy cls, const char *fmt,
                       const char *arg)
 {
-    char buf[200];
-    const char *name = HPyType_GetName(ctx, cls);
-    snprintf(buf, sizeof buf, fmt, name ? name : "?", arg);
+    char buf[200], name[100];
+    atomics_type_name(ctx, cls, name, sizeof name);
+    snprintf(buf, sizeof buf, fmt, name, arg);
     HPyErr_SetString(ctx, ctx->h_TypeError, buf);
     return HPy_NULL;
 }
@@ -135,25 +135,7 @@ static int setup_object(HPyContext *ctx, AtomicObject *self, HPy h_width,
     if (self->ops_mask == 0)
         return atomics_raise_width_error(ctx, h_width, readonly);
     self->width = (int32_t)width;
-    return 0;
-}
-
-/* Look up keyword-only argument `name` in the kwargs dict @p kw; on success
- * *out is a new handle (or HPy_NULL if absent) and the count is bumped. */
-static int take_kwarg(HPyContext *ctx, HPy kw, const char *name, HPy *out,
-                      HPy_ssize_t *found)
-{
-    *out = HPy_NULL;
-    if (HPy_IsNull(kw))
-        return 0;
-    *out = HPy_GetItem_s(ctx, kw, name);
-    if (HPy_IsNull(*out)) {
-        if (!HPyErr_ExceptionMatches(ctx, ctx->h_KeyError))
-            return -1;
-        HPyErr_Clear(ctx);
-        return 0;
-    }
-    ++*found;
+    self->codec = atomics_codec_for(self->kind, self->width, self->is_signed);
     return 0;
 }
 
@@ -163,26 +145,23 @@ static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
 {
     static const char *const names[3] = {"width", "is_signed", "is_integral"};
     const int wanted[3] = {1, config->is_signed < 0, config->is_integral < 0};
-    HPy values[3] = {HPy_NULL, HPy_NULL, HPy_NULL};
+    HPy values[3];
     HPy self = HPy_NULL;
-    HPy_ssize_t found = 0;
     AtomicObject *data;
     int i, is_signed = config->is_signed, is_integral = config->is_integral;
     int64_t width;
-    (void)args;
     if (nargs != 0)
         return type_error(ctx, cls, "%s() takes no positional arguments%s", "");
-    for (i = 0; i < 3; ++i)
-        if (wanted[i] && take_kwarg(ctx, kw, names[i], &values[i], &found) < 0)
-            goto done;
-    if (!HPy_IsNull(kw) && found != HPy_Length(ctx, kw)) {
-        type_error(ctx, cls, "%s() got an unexpected keyword argument%s", "");
-        goto done;
-    }
+    if (atomics_new_kwargs(ctx, cls, args, nargs, kw, names, 3,
+                           values) < 0)
+        return HPy_NULL;
     for (i = 0; i < 3; ++i) {
-        if (wanted[i] && HPy_IsNull(values[i])) {
+        if (wanted[i] == HPy_IsNull(values[i])) {
             type_error(ctx, cls,
-                       "%s() missing required keyword-only argument: '%s'",
+                       wanted[i] ? "%s() missing required keyword-only "
+                                   "argument: '%s'"
+                                 : "%s() got an unexpected keyword argument "
+                                   "'%s'",
                        names[i]);
             goto done;
         }
@@ -241,9 +220,9 @@ static HPy view_new(HPyContext *ctx, HPy cls, const HPy *args,
     AtomicObject *data;
     uint64_t address, width, readonly, is_signed, is_integral;
     int is_core;
-    if (nargs != 1 || (!HPy_IsNull(kw) && HPy_Length(ctx, kw) != 0))
-        return type_error(ctx, cls, "%s() takes exactly one argument "
-                                    "(an AtomicCore)%s", "");
+    if (nargs != 1 || !HPy_IsNull(kw))
+        return type_error(ctx, cls, "%s() takes exactly one positional "
+                                    "argument (an AtomicCore)%s", "");
     core_cls = HPyGlobal_Load(ctx, atomics_hooks[ATOMICS_HOOK_CORE]);
     is_core = HPy_TypeCheck(ctx, args[0], core_cls);
     HPy_Close(ctx, core_cls);
@@ -335,26 +314,29 @@ static void Atomic_destroy_impl(void *self)
 
 /* ---- properties ------------------------------------------------------- */
 
-#define PROPERTY(NAME, PYNAME, DOC, BOX)                                    \
-    HPyDef_GET(Atomic_##NAME, PYNAME, .doc = DOC)                           \
-    static HPy Atomic_##NAME##_get(HPyContext *ctx, HPy h_self,             \
-                                   void *closure)                           \
-    {                                                                       \
-        AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);            \
-        (void)closure;                                                      \
-        if (!atomics_check_live(ctx, self))                                 \
-            return HPy_NULL;                                                \
-        return BOX;                                                         \
-    }
-
-PROPERTY(width, "width", "Width of the atomic in bytes.",
-         HPyLong_FromInt32_t(ctx, self->width))
-PROPERTY(readonly, "readonly",
-         "Whether the memory is read-only (only loads are supported).",
-         HPyBool_FromBool(ctx, self->readonly != 0))
-PROPERTY(ops_mask, "_ops_mask",
-         "Bit 1 << OpType set for each supported op (see ops_supported).",
-         HPyLong_FromUInt32_t(ctx, self->ops_mask))
+/* The properties are Python properties (atomics/_classes.py) over this one
+ * method: PyPy 7.3.19 loses an exception raised by an HPy getter (the
+ * property reads as None), and a released view's properties must raise. */
+HPyDef_METH(Atomic_properties, "_properties", HPyFunc_NOARGS,
+            .doc = "_properties($self)\n--\n\n"
+                   "(width, readonly, signed, ops mask); ValueError once "
+                   "released.")
+static HPy Atomic_properties_impl(HPyContext *ctx, HPy h_self)
+{
+    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    HPy items[4], result;
+    int i;
+    if (!atomics_check_live(ctx, self))
+        return HPy_NULL;
+    items[0] = HPyLong_FromInt32_t(ctx, self->width);
+    items[1] = HPyBool_FromBool(ctx, self->readonly != 0);
+    items[2] = HPyBool_FromBool(ctx, self->is_signed != 0);
+    items[3] = HPyLong_FromUInt32_t(ctx, self->ops_mask);
+    result = HPyTuple_FromArray(ctx, items, 4);
+    for (i = 0; i < 4; ++i)
+        HPy_Close(ctx, items[i]);
+    return result;
+}
 
 /* ---- the classes ------------------------------------------------------ */
 
@@ -365,12 +347,14 @@ PROPERTY(ops_mask, "_ops_mask",
  * class only (HPy runs each class's destroy in turn). */
 #define LIFETIME_DEFINES &Atomic_traverse,
 
-#define CLASS_SPEC(CLS, MODULE, BASICSIZE, DOC, ...)                        \
+/* Every class states the struct size: PyPy does not inherit it from an HPy
+ * base, and would allocate no struct for a subclass that says 0. */
+#define CLASS_SPEC(CLS, MODULE, DOC, ...)                                   \
     static HPyDef *CLS##_defines[] = {                                      \
         &CLS##_new, LIFETIME_DEFINES __VA_ARGS__ NULL};                     \
     static HPyType_Spec CLS##_spec = {                                      \
         .name = MODULE "." #CLS,                                            \
-        .basicsize = BASICSIZE,                                             \
+        .basicsize = (int)sizeof(AtomicObject),                             \
         .builtin_shape = SHAPE(AtomicObject),                               \
         .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_HAVE_GC |                \
                  HPy_TPFLAGS_BASETYPE,                                      \
@@ -378,44 +362,42 @@ PROPERTY(ops_mask, "_ops_mask",
         .doc = DOC,                                                         \
     };
 
-#define ROOT_PROPERTIES \
-    &Atomic_destroy, &Atomic_width, &Atomic_readonly, &Atomic_ops_mask,
-#define ROOT_SIZE ((int)sizeof(AtomicObject))
+#define ROOT_PROPERTIES &Atomic_destroy, &Atomic_properties,
 
-CLASS_SPEC(Atomic, "atomics.base", ROOT_SIZE,
+CLASS_SPEC(Atomic, "atomics.base",
            "Atomic(*, width, is_integral, is_signed)\n--\n\n"
            "An atomic object with its own memory, exposing no operations "
            "(only properties).", ROOT_PROPERTIES)
-CLASS_SPEC(AtomicIntegral, "atomics.base", 0,
+CLASS_SPEC(AtomicIntegral, "atomics.base",
            "AtomicIntegral(*, width, is_signed)\n--\n\n"
            "An atomic integer with its own memory.",
            ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
-CLASS_SPEC(AtomicBytes, "atomics.base", 0,
+CLASS_SPEC(AtomicBytes, "atomics.base",
            "AtomicBytes(*, width)\n--\n\n"
            "Atomic bytes with their own memory.",
            ATOMICS_BYTES_OPS(ADDRESS_OF_DEF))
-CLASS_SPEC(AtomicInt, "atomics.base", 0,
+CLASS_SPEC(AtomicInt, "atomics.base",
            "AtomicInt(*, width)\n--\n\n"
            "An atomic signed integer with its own memory.")
-CLASS_SPEC(AtomicUint, "atomics.base", 0,
+CLASS_SPEC(AtomicUint, "atomics.base",
            "AtomicUint(*, width)\n--\n\n"
            "An atomic unsigned integer with its own memory.")
-CLASS_SPEC(AtomicView, "atomics.view", ROOT_SIZE,
+CLASS_SPEC(AtomicView, "atomics.view",
            "AtomicView(core)\n--\n\n"
            "An atomic view of a buffer, exposing no operations. Obtained "
            "from an AtomicViewContext.", ROOT_PROPERTIES)
-CLASS_SPEC(AtomicIntegralView, "atomics.view", 0,
+CLASS_SPEC(AtomicIntegralView, "atomics.view",
            "AtomicIntegralView(core)\n--\n\n"
            "An atomic integer view of a buffer.",
            ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
-CLASS_SPEC(AtomicBytesView, "atomics.view", 0,
+CLASS_SPEC(AtomicBytesView, "atomics.view",
            "AtomicBytesView(core)\n--\n\n"
            "An atomic bytes view of a buffer.",
            ATOMICS_BYTES_OPS(ADDRESS_OF_DEF))
-CLASS_SPEC(AtomicIntView, "atomics.view", 0,
+CLASS_SPEC(AtomicIntView, "atomics.view",
            "AtomicIntView(core)\n--\n\n"
            "An atomic signed integer view of a buffer.")
-CLASS_SPEC(AtomicUintView, "atomics.view", 0,
+CLASS_SPEC(AtomicUintView, "atomics.view",
            "AtomicUintView(core)\n--\n\n"
            "An atomic unsigned integer view of a buffer.")
 
@@ -479,7 +461,6 @@ static HPy atomics_release_view_impl(HPyContext *ctx, HPy module, HPy view)
         return HPy_NULL;
     }
     data = AtomicObject_AsStruct(ctx, view);
-    data->addr = NULL;
-    HPyField_Store(ctx, view, &data->owner, HPy_NULL);
+    data->addr = NULL; /* the owner (already released) goes with the view */
     return HPy_Dup(ctx, ctx->h_None);
 }

@@ -116,15 +116,30 @@ int atomics_raise_width_error(HPyContext *ctx, HPy width, int readonly)
     return rc;
 }
 
+/* HPyType_GetName crashes on PyPy 7.3.19 for some types (ours among them),
+ * so names come from `__name__`. Only error paths need them. */
+void atomics_type_name(HPyContext *ctx, HPy type, char *buf, size_t size)
+{
+    HPy name = HPy_GetAttr_s(ctx, type, "__name__");
+    const char *utf8 = HPy_IsNull(name)
+                           ? NULL
+                           : HPyUnicode_AsUTF8AndSize(ctx, name, NULL);
+    snprintf(buf, size, "%s", utf8 ? utf8 : "?");
+    if (HPy_IsNull(name) || utf8 == NULL)
+        HPyErr_Clear(ctx);
+    if (!HPy_IsNull(name))
+        HPy_Close(ctx, name);
+}
+
 int atomics_raise_operand_type(HPyContext *ctx, HPy obj, const char *what)
 {
     HPy cls = HPyGlobal_Load(ctx, atomics_hooks[ATOMICS_HOOK_OPERAND_TYPE_ERROR]);
     HPy type = HPy_Type(ctx, obj);
     HPy msg = HPy_NULL;
-    char buf[256];
-    const char *type_name = HPyType_GetName(ctx, type);
-    snprintf(buf, sizeof buf, "'%.100s' object cannot be used as %s",
-             type_name ? type_name : "?", what);
+    char buf[256], type_name[100];
+    atomics_type_name(ctx, type, type_name, sizeof type_name);
+    snprintf(buf, sizeof buf, "'%s' object cannot be used as %s", type_name,
+             what);
     msg = HPyUnicode_FromString(ctx, buf);
     if (!HPy_IsNull(msg)) {
         /* Before registration the class is None: fall back to TypeError. */

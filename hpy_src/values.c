@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Python values <-> the native bytes of one atomic's width.
+ * Python values <-> the native bytes of one atomic's width: the codecs.
+ *
+ * Every atomic gets, at construction, the codec for its kind, width and
+ * signedness, so the operations convert without branching on any of them.
  *
  * INTEGRAL values are Python ints (anything with __index__), range-checked
  * against the width and signedness: out-of-range raises OverflowError and
@@ -9,39 +12,11 @@
  * BYTES values are any contiguous bytes-like object of exactly `width` bytes.
  */
 
-#include <stdio.h>
 #include <string.h>
 
 #include "atomic.h"
 
-/* Native bytes of the low `width` bytes of v, as the integer of that width
- * would be stored (the switch keeps this right on big-endian machines). */
-static void put_u64(atomics_value_t *out, uint64_t v, int width)
-{
-    uint8_t v8 = (uint8_t)v;
-    uint16_t v16 = (uint16_t)v;
-    uint32_t v32 = (uint32_t)v;
-    switch (width) {
-    case 1: memcpy(out->bytes, &v8, 1); break;
-    case 2: memcpy(out->bytes, &v16, 2); break;
-    case 4: memcpy(out->bytes, &v32, 4); break;
-    default: memcpy(out->bytes, &v, 8); break;
-    }
-}
-
-static uint64_t get_u64(const atomics_value_t *in, int width)
-{
-    uint8_t v8;
-    uint16_t v16;
-    uint32_t v32;
-    uint64_t v64;
-    switch (width) {
-    case 1: memcpy(&v8, in->bytes, 1); return v8;
-    case 2: memcpy(&v16, in->bytes, 2); return v16;
-    case 4: memcpy(&v32, in->bytes, 4); return v32;
-    default: memcpy(&v64, in->bytes, 8); return v64;
-    }
-}
+/* ---- errors shared by the integer codecs ------------------------------ */
 
 /* OverflowError for an int outside the atomic's range. */
 static int range_error(HPyContext *ctx, HPy obj, int is_signed)
@@ -75,40 +50,66 @@ static int conversion_failed(HPyContext *ctx, HPy obj, int is_signed)
     return -1;
 }
 
-/* Widths up to 8: one conversion call and a range check. */
-static int int_from_py_small(HPyContext *ctx, const AtomicObject *self,
-                             HPy obj, atomics_value_t *out)
-{
-    const int bits = 8 * self->width;
-    if (self->is_signed) {
-        int64_t v = HPyLong_AsInt64_t(ctx, obj);
-        if (v == -1 && HPyErr_Occurred(ctx))
-            return conversion_failed(ctx, obj, 1);
-        if (bits < 64) {
-            const int64_t limit = (int64_t)1 << (bits - 1);
-            if (v < -limit || v >= limit)
-                return range_error(ctx, obj, 1);
-        }
-        put_u64(out, (uint64_t)v, self->width);
-    } else {
-        uint64_t v = HPyLong_AsUInt64_t(ctx, obj);
-        if (v == (uint64_t)-1 && HPyErr_Occurred(ctx))
-            return conversion_failed(ctx, obj, 0);
-        if (bits < 64 && v >> bits != 0)
-            return range_error(ctx, obj, 0);
-        put_u64(out, v, self->width);
-    }
-    return 0;
-}
+/* ---- integers up to 8 bytes: one conversion call and a range check ----- */
 
-/* Width 16: split into 64-bit halves with Python arithmetic (HPy has no
- * 128-bit conversion). The high half carries the range check. */
-static int int_from_py_wide(HPyContext *ctx, const AtomicObject *self,
-                            HPy obj, atomics_value_t *out)
+/* INT_CODEC(name, C type, signed, 64-bit type, its conversion and boxing,
+ *           the range check on `wide`) */
+#define INT_CODEC(...) INT_CODEC_(__VA_ARGS__) /* expands I64/U64 first */
+#define INT_CODEC_(NAME, T, SIGNED, WIDE_T, AS64, FROM64, OUT_OF_RANGE)     \
+    static HPy NAME##_to_py(HPyContext *ctx, const AtomicObject *self,      \
+                            const atomics_value_t *value)                   \
+    {                                                                       \
+        T v;                                                                \
+        (void)self;                                                         \
+        memcpy(&v, value->bytes, sizeof v);                                 \
+        return FROM64(ctx, v);                                              \
+    }                                                                       \
+    static int NAME##_from_py(HPyContext *ctx, const AtomicObject *self,    \
+                              HPy obj, const char *name,                    \
+                              atomics_value_t *out)                         \
+    {                                                                       \
+        WIDE_T wide = AS64(ctx, obj);                                       \
+        T v;                                                                \
+        (void)self;                                                         \
+        (void)name;                                                         \
+        if (wide == (WIDE_T)-1 && HPyErr_Occurred(ctx))                     \
+            return conversion_failed(ctx, obj, SIGNED);                     \
+        if (OUT_OF_RANGE)                                                   \
+            return range_error(ctx, obj, SIGNED);                           \
+        v = (T)wide;                                                        \
+        memcpy(out->bytes, &v, sizeof v);                                   \
+        return 0;                                                           \
+    }                                                                       \
+    static const atomics_codec_t NAME##_codec = {NAME##_to_py,              \
+                                                 NAME##_from_py};
+
+#define I64 int64_t, HPyLong_AsInt64_t, HPyLong_FromInt64_t
+#define U64 uint64_t, HPyLong_AsUInt64_t, HPyLong_FromUInt64_t
+
+/*        name    type      signed  64-bit  out of range                  */
+INT_CODEC(int8,   int8_t,   1,      I64,    wide < INT8_MIN || wide > INT8_MAX)
+INT_CODEC(int16,  int16_t,  1,      I64,    wide < INT16_MIN || wide > INT16_MAX)
+INT_CODEC(int32,  int32_t,  1,      I64,    wide < INT32_MIN || wide > INT32_MAX)
+INT_CODEC(int64,  int64_t,  1,      I64,    0)
+INT_CODEC(uint8,  uint8_t,  0,      U64,    wide > UINT8_MAX)
+INT_CODEC(uint16, uint16_t, 0,      U64,    wide > UINT16_MAX)
+INT_CODEC(uint32, uint32_t, 0,      U64,    wide > UINT32_MAX)
+INT_CODEC(uint64, uint64_t, 0,      U64,    0)
+
+/* ---- 16-byte integers: through Python arithmetic ----------------------- */
+
+/* HPy has no 128-bit conversion, so a value is split into 64-bit halves
+ * with Python shifts; the high half carries the range check. */
+__extension__ typedef unsigned __int128 atomics_u128;
+
+static int wide_from_py(HPyContext *ctx, const AtomicObject *self, HPy obj,
+                        const char *name, atomics_value_t *out)
 {
     HPy index, shift, high;
     uint64_t lo, hi;
+    atomics_u128 v;
     int failed;
+    (void)name;
     index = HPy_Index(ctx, obj);
     if (HPy_IsNull(index))
         return conversion_failed(ctx, obj, self->is_signed);
@@ -139,87 +140,26 @@ static int int_from_py_wide(HPyContext *ctx, const AtomicObject *self,
     HPy_Close(ctx, index);
     if (lo == (uint64_t)-1 && HPyErr_Occurred(ctx))
         return -1;
-    {
-        __extension__ unsigned __int128 v =
-            ((unsigned __int128)hi << 64) | lo;
-        memcpy(out->bytes, &v, 16);
-    }
+    v = ((atomics_u128)hi << 64) | lo;
+    memcpy(out->bytes, &v, sizeof v);
     return 0;
 }
 
-/* Bytes-like -> exactly width bytes. Exact `bytes` is read in place; any
- * other buffer goes through memoryview(obj).tobytes(), which also rejects
- * objects without the buffer protocol (str, int, ...). */
-static int bytes_from_py(HPyContext *ctx, const AtomicObject *self, HPy obj,
-                         const char *name, atomics_value_t *out)
+static HPy wide_to_py(HPyContext *ctx, const AtomicObject *self,
+                      const atomics_value_t *value)
 {
-    HPy data;
-    HPy_ssize_t size;
-    if (HPyBytes_Check(ctx, obj)) {
-        data = HPy_Dup(ctx, obj);
-    } else {
-        HPy mv = HPy_Call(ctx, ctx->h_MemoryViewType, &obj, 1, HPy_NULL);
-        HPy method;
-        if (HPy_IsNull(mv)) {
-            if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
-                return -1;
-            HPyErr_Clear(ctx);
-            return atomics_raise_operand_type(ctx, obj,
-                                              "a bytes-like operand");
-        }
-        method = HPyUnicode_FromString(ctx, "tobytes");
-        data = HPy_CallMethod(ctx, method, &mv, 1, HPy_NULL);
-        HPy_Close(ctx, method);
-        /* release the export now, not whenever the GC gets to it, so the
-         * caller's bytearray can be resized straight after the call */
-        method = HPyUnicode_FromString(ctx, "release");
-        {
-            HPy none = HPy_CallMethod(ctx, method, &mv, 1, HPy_NULL);
-            if (HPy_IsNull(none))
-                HPyErr_Clear(ctx);
-            else
-                HPy_Close(ctx, none);
-        }
-        HPy_Close(ctx, method);
-        HPy_Close(ctx, mv);
-        if (HPy_IsNull(data))
-            return -1;
-    }
-    size = HPyBytes_Size(ctx, data);
-    if (size != self->width) {
-        char buf[80];
-        HPy_Close(ctx, data);
-        snprintf(buf, sizeof buf, "'%s' object length does not match width.",
-                 name);
-        HPyErr_SetString(ctx, ctx->h_ValueError, buf);
-        return -1;
-    }
-    memcpy(out->bytes, HPyBytes_AsString(ctx, data), (size_t)size);
-    HPy_Close(ctx, data);
-    return 0;
-}
-
-int atomics_value_from_py(HPyContext *ctx, const AtomicObject *self, HPy obj,
-                          const char *name, atomics_value_t *out)
-{
-    if (self->kind == ATOMICS_KIND_BYTES)
-        return bytes_from_py(ctx, self, obj, name, out);
-    if (self->width <= 8)
-        return int_from_py_small(ctx, self, obj, out);
-    return int_from_py_wide(ctx, self, obj, out);
-}
-
-static HPy int_to_py_wide(HPyContext *ctx, const AtomicObject *self,
-                          const atomics_value_t *value)
-{
-    __extension__ unsigned __int128 v;
-    uint64_t lo, hi;
+    atomics_u128 v;
+    uint64_t hi;
     HPy h_hi, h_lo, shift, shifted, result;
-    memcpy(&v, value->bytes, 16);
-    lo = (uint64_t)v;
+    memcpy(&v, value->bytes, sizeof v);
     hi = (uint64_t)(v >> 64);
-    h_hi = self->is_signed ? HPyLong_FromInt64_t(ctx, (int64_t)hi)
-                           : HPyLong_FromUInt64_t(ctx, hi);
+    if (self->is_signed) {
+        int64_t signed_hi; /* the same bits, read as two's complement */
+        memcpy(&signed_hi, &hi, sizeof hi);
+        h_hi = HPyLong_FromInt64_t(ctx, signed_hi);
+    } else {
+        h_hi = HPyLong_FromUInt64_t(ctx, hi);
+    }
     if (HPy_IsNull(h_hi))
         return HPy_NULL;
     shift = HPyLong_FromInt32_t(ctx, 64);
@@ -228,12 +168,12 @@ static HPy int_to_py_wide(HPyContext *ctx, const AtomicObject *self,
     HPy_Close(ctx, h_hi);
     if (HPy_IsNull(shifted))
         return HPy_NULL;
-    h_lo = HPyLong_FromUInt64_t(ctx, lo);
+    h_lo = HPyLong_FromUInt64_t(ctx, (uint64_t)v);
     if (HPy_IsNull(h_lo)) {
         HPy_Close(ctx, shifted);
         return HPy_NULL;
     }
-    /* (hi << 64) | lo is right for negative hi too: Python ints behave as
+    /* (hi << 64) | lo is right for a negative hi too: Python ints behave as
      * infinitely sign-extended two's complement */
     result = HPy_Or(ctx, shifted, h_lo);
     HPy_Close(ctx, shifted);
@@ -241,27 +181,93 @@ static HPy int_to_py_wide(HPyContext *ctx, const AtomicObject *self,
     return result;
 }
 
-HPy atomics_value_to_py(HPyContext *ctx, const AtomicObject *self,
-                        const atomics_value_t *value)
+static const atomics_codec_t wide_codec = {wide_to_py, wide_from_py};
+
+/* ---- bytes ------------------------------------------------------------- */
+
+static HPy bytes_to_py(HPyContext *ctx, const AtomicObject *self,
+                       const atomics_value_t *value)
 {
-    if (self->kind == ATOMICS_KIND_BYTES)
-        return HPyBytes_FromStringAndSize(ctx, (const char *)value->bytes,
-                                          self->width);
-    if (self->width <= 8) {
-        uint64_t v = get_u64(value, self->width);
-        if (self->is_signed) {
-            /* sign-extend from the width (no signed overflow: the shift is
-             * done on the unsigned value) */
-            const int spare = 64 - 8 * self->width;
-            const uint64_t sign = (uint64_t)1 << (63 - spare);
-            const uint64_t extended = (v ^ sign) - sign;
-            int64_t s;
-            memcpy(&s, &extended, sizeof s); /* two's complement reinterpretation */
-            return HPyLong_FromInt64_t(ctx, s);
+    return HPyBytes_FromStringAndSize(ctx, (const char *)value->bytes,
+                                      self->width);
+}
+
+/* obj.name() */
+static HPy call_method0(HPyContext *ctx, HPy obj, const char *name)
+{
+    HPy method = HPyUnicode_FromString(ctx, name);
+    HPy result;
+    if (HPy_IsNull(method))
+        return HPy_NULL;
+    result = HPy_CallMethod(ctx, method, &obj, 1, HPy_NULL);
+    HPy_Close(ctx, method);
+    return result;
+}
+
+/* Exact `bytes` is read in place; any other buffer goes through
+ * memoryview(obj).tobytes(), which also rejects objects without the buffer
+ * protocol (str, int, ...). */
+static int bytes_from_py(HPyContext *ctx, const AtomicObject *self, HPy obj,
+                         const char *name, atomics_value_t *out)
+{
+    HPy data;
+    HPy_ssize_t size;
+    if (HPyBytes_Check(ctx, obj)) {
+        data = HPy_Dup(ctx, obj);
+    } else {
+        HPy view = HPy_Call(ctx, ctx->h_MemoryViewType, &obj, 1, HPy_NULL);
+        HPy released;
+        if (HPy_IsNull(view)) {
+            if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
+                return -1;
+            HPyErr_Clear(ctx);
+            return atomics_raise_operand_type(ctx, obj,
+                                              "a bytes-like operand");
         }
-        return HPyLong_FromUInt64_t(ctx, v);
+        data = call_method0(ctx, view, "tobytes");
+        /* give the export back now, not whenever the GC gets to it, so the
+         * caller's bytearray can be resized straight after the call */
+        released = call_method0(ctx, view, "release");
+        if (HPy_IsNull(released))
+            HPyErr_Clear(ctx);
+        else
+            HPy_Close(ctx, released);
+        HPy_Close(ctx, view);
+        if (HPy_IsNull(data))
+            return -1;
     }
-    return int_to_py_wide(ctx, self, value);
+    size = HPyBytes_Size(ctx, data);
+    if (size != self->width) {
+        HPy_Close(ctx, data);
+        HPyErr_Format(ctx, ctx->h_ValueError,
+                      "'%s' object length does not match width.", name);
+        return -1;
+    }
+    memcpy(out->bytes, HPyBytes_AsString(ctx, data), (size_t)size);
+    HPy_Close(ctx, data);
+    return 0;
+}
+
+static const atomics_codec_t bytes_codec = {bytes_to_py, bytes_from_py};
+
+/* ---- choosing a codec -------------------------------------------------- */
+
+const atomics_codec_t *atomics_codec_for(int kind, int32_t width,
+                                         int is_signed)
+{
+    static const atomics_codec_t *const ints[2][4] = {
+        {&uint8_codec, &uint16_codec, &uint32_codec, &uint64_codec},
+        {&int8_codec, &int16_codec, &int32_codec, &int64_codec},
+    };
+    if (kind == ATOMICS_KIND_BYTES)
+        return &bytes_codec;
+    switch (width) {
+    case 1: return ints[is_signed != 0][0];
+    case 2: return ints[is_signed != 0][1];
+    case 4: return ints[is_signed != 0][2];
+    case 8: return ints[is_signed != 0][3];
+    default: return &wide_codec;
+    }
 }
 
 int atomics_parse_bit_index(HPyContext *ctx, const AtomicObject *self,
