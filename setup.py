@@ -15,6 +15,11 @@ import hpy.devel
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
+try:  # setuptools >= 70 ships bdist_wheel; before that it came from `wheel`
+    from setuptools.command.bdist_wheel import bdist_wheel
+except ImportError:
+    from wheel.bdist_wheel import bdist_wheel
+
 # The universal ABI is the point of this package, so it is the default (hpy
 # defaults to its CPython ABI on CPython). `--hpy-abi=...` still overrides.
 hpy.devel.DEFAULT_HPY_ABI = "universal"
@@ -52,6 +57,9 @@ class BuildWithPatomic(build_ext):
         for ext in self.extensions:
             ext.include_dirs.append(str(PATOMIC / "include"))
             ext.extra_objects.append(str(lib))
+            # no hpy loader stub: it imports pkg_resources (gone from
+            # setuptools >= 82); atomics/_load.py loads the binary itself
+            ext._needs_stub = False
         super().run()
 
     def build_patomic(self):
@@ -69,10 +77,15 @@ class BuildWithPatomic(build_ext):
         subprocess.run([cmake, "--build", str(build_dir)], check=True)
         return build_dir / "libpatomic.a"
 
-    def write_stub(self, output_dir, ext, compile=False):
-        # hpy's generated loader stub imports pkg_resources (gone from
-        # setuptools >= 82); atomics/_native.py loads the binary itself.
-        pass
+
+class UniversalWheel(bdist_wheel):
+    """Tag the wheel py3-none-<platform>: the binary depends on no Python
+    ABI, so every HPy interpreter may install it (hpy 0.9.0 would tag it
+    cp311-cp311, which PyPy's and GraalPy's pip refuse)."""
+
+    def get_tag(self):
+        _, _, platform = super().get_tag()
+        return "py3", "none", platform
 
 
 def sanitizer_flags():
@@ -103,5 +116,5 @@ setup(
             extra_link_args=link_extra,
         )
     ],
-    cmdclass={"build_ext": BuildWithPatomic},
+    cmdclass={"build_ext": BuildWithPatomic, "bdist_wheel": UniversalWheel},
 )
