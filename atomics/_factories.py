@@ -24,12 +24,20 @@ _CONTEXT = {
 }
 
 
-def _build(table, atype, kwargs, **fixed):
-    check_atype(atype)
-    cls, extra = table[atype]
+def _lookup(table, atype):
+    """(class, extra keywords) for `atype`; the tags compare by identity,
+    so a dict lookup is the atype check."""
+    try:
+        return table[atype]
+    except (KeyError, TypeError):
+        check_atype(atype)  # raises the documented TypeError
+        raise
+
+
+def _extra(kwargs, names):
     # Keywords a class does not take are ignored, as in atomics 1.0.2;
     # missing ones raise the usual TypeError from the class.
-    return cls(**fixed, **{k: v for k, v in kwargs.items() if k in extra})
+    return {name: kwargs[name] for name in names if name in kwargs}
 
 
 def atomic(width: int, atype, **kwargs):
@@ -39,7 +47,10 @@ def atomic(width: int, atype, **kwargs):
     needs `is_integral=` and `is_signed=`). Raises UnsupportedWidthException
     for a width with no atomic operations on this machine.
     """
-    return _build(_ATOMIC, atype, kwargs, width=width)
+    cls, extra = _lookup(_ATOMIC, atype)
+    if not extra:
+        return cls(width=width)
+    return cls(width=width, **_extra(kwargs, extra))
 
 
 def atomicview(buffer, atype, **kwargs):
@@ -50,4 +61,7 @@ def atomicview(buffer, atype, **kwargs):
     UnsupportedWidthException for a size with no atomic operations, and
     AlignmentError if the buffer is not suitably aligned.
     """
-    return _build(_CONTEXT, atype, kwargs, buffer=buffer)
+    cls, extra = _lookup(_CONTEXT, atype)
+    if not extra:
+        return cls(buffer=buffer)
+    return cls(buffer=buffer, **_extra(kwargs, extra))

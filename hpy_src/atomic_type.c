@@ -143,25 +143,27 @@ static int setup_object(HPyContext *ctx, AtomicObject *self, HPy h_width,
 static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
                      HPy_ssize_t nargs, HPy kw, const class_config_t *config)
 {
-    static const char *const names[3] = {"width", "is_signed", "is_integral"};
-    const int wanted[3] = {1, config->is_signed < 0, config->is_integral < 0};
-    HPy values[3];
+    /* the keywords this class takes: width, then what it leaves open */
+    const char *names[3] = {"width", NULL, NULL};
+    HPy values[3] = {HPy_NULL, HPy_NULL, HPy_NULL};
     HPy self = HPy_NULL;
     AtomicObject *data;
-    int i, is_signed = config->is_signed, is_integral = config->is_integral;
+    int i, count = 1;
+    int is_signed = config->is_signed, is_integral = config->is_integral;
     int64_t width;
+    if (config->is_signed < 0)
+        names[count++] = "is_signed";
+    if (config->is_integral < 0)
+        names[count++] = "is_integral";
     if (nargs != 0)
         return type_error(ctx, cls, "%s() takes no positional arguments%s", "");
-    if (atomics_new_kwargs(ctx, cls, args, nargs, kw, names, 3,
+    if (atomics_new_kwargs(ctx, cls, args, nargs, kw, names, count,
                            values) < 0)
         return HPy_NULL;
-    for (i = 0; i < 3; ++i) {
-        if (wanted[i] == HPy_IsNull(values[i])) {
+    for (i = 0; i < count; ++i) {
+        if (HPy_IsNull(values[i])) {
             type_error(ctx, cls,
-                       wanted[i] ? "%s() missing required keyword-only "
-                                   "argument: '%s'"
-                                 : "%s() got an unexpected keyword argument "
-                                   "'%s'",
+                       "%s() missing required keyword-only argument: '%s'",
                        names[i]);
             goto done;
         }
@@ -169,9 +171,10 @@ static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
     width = parse_width(ctx, values[0]);
     if (width < 0)
         goto done;
-    if (is_signed < 0 && (is_signed = HPy_IsTrue(ctx, values[1])) < 0)
+    i = 1;
+    if (is_signed < 0 && (is_signed = HPy_IsTrue(ctx, values[i++])) < 0)
         goto done;
-    if (is_integral < 0 && (is_integral = HPy_IsTrue(ctx, values[2])) < 0)
+    if (is_integral < 0 && (is_integral = HPy_IsTrue(ctx, values[i])) < 0)
         goto done;
 
     self = HPy_New(ctx, cls, &data);

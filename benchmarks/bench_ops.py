@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: MIT
+"""ns per operation: atomics next to its peers, on the running interpreter.
+
+    python benchmarks/bench_ops.py [--json FILE] [--quick]
+
+Measured in one run, with one method: the best of several timeit repeats of
+each statement, minus the best for `pass` (the loop's own cost). Columns:
+
+  atomics      this package (installed, or the source tree if built in place)
+  atomicshm    atomicshm 0.1.0 (CPython only), the fastest peer we know
+  atomics-1.0.2  the original (run in a subprocess: same package name)
+  lock         the same operation on a plain int under threading.Lock
+  C method     x.bit_length(): the interpreter's own cheapest bound C call
+
+Peers that are not installed are skipped (scripts/bench.sh installs them).
+The ratio column is atomics / atomicshm (atomics / lock where there is no
+atomicshm, as on PyPy and GraalPy).
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import timeit
+from pathlib import Path
+
+# (label, statement) per operation and implementation; setup code below
+# defines the names each statement uses.
+OPS = {
+    "construct": {
+        "atomics": "atomic(width=8, atype=INT)",
+        "atomicshm": "shm_view.cell_u64(0)",
+        "atomics-1.0.2": "atomic(width=8, atype=INT)",
+        "lock": "[0]",
+    },
+    "load": {
+        "atomics": "a.load()",
+        "atomicshm": "cell.load()",
+        "atomics-1.0.2": "a.load()",
+        "lock": "box[0]",
+    },
+    "store": {
+        "atomics": "a.store(1)",
+        "atomicshm": "cell.store(1)",
+        "atomics-1.0.2": "a.store(1)",
+        "lock": "with lock: box[0] = 1",
+    },
+    "inc": {
+        "atomics": "a.inc()",
+        "atomicshm": "cell.fetch_add(1)",
+        "atomics-1.0.2": "a.inc()",
+        "lock": "with lock: box[0] += 1",
+    },
+    "fetch_add": {
+        "atomics": "a.fetch_add(1)",
+        "atomicshm": "cell.fetch_add(1)",
+        "atomics-1.0.2": "a.fetch_add(1)",
+        "lock": "with lock: old = box[0]; box[0] = old + 1",
+    },
+    "cmpxchg_strong": {
+        "atomics": "a.cmpxchg_strong(expected=1, desired=1)",
+        "atomicshm": "cell.cas(1, 1)",
+        "atomics-1.0.2": "a.cmpxchg_strong(expected=1, desired=1)",
+        "lock": "with lock:\n if box[0] == 1: box[0] = 1",
+    },
+    "cmpxchg_strong (positional)": {
+        "atomics": "a.cmpxchg_strong(1, 1)",
+        "atomicshm": "cell.cas(1, 1)",
+    },
+    "view load": {
+        "atomics": "v.load()",
+        "atomicshm": "shm_view.load_u64(0)",
+        "atomics-1.0.2": "v.load()",
+    },
+    "view fetch_add": {
+        "atomics": "v.fetch_add(1)",
+        "atomicshm": "shm_view.fetch_add_u64(0, 1)",
+        "atomics-1.0.2": "v.fetch_add(1)",
+    },
+}
+
+SETUP_ATOMICS = """
+from atomics import atomic, atomicview, INT
+a = atomic(width=8, atype=INT)
+a.store(1)
+_buf = bytearray(8)
+_ctx = atomicview(buffer=_buf, atype=INT)
+v = _ctx.__enter__()
+"""
+
+SETUP_ATOMICSHM = """
+import atomicshm
+shm_view = atomicshm.AtomicView(bytearray(64))
+cell = shm_view.cell_u64(0)
+cell.store(1)
+"""
+
+SETUP_LOCK = """
+lock = threading.Lock()
+box = [1]
+"""
+
+
+def time_statement(stmt, setup, repeat, number):
+    """Best ns per execution of `stmt`, the empty loop's cost removed."""
+    timer = timeit.Timer(stmt, setup)
+    empty = timeit.Timer("pass", setup)
+    best = min(timer.repeat(repeat, number)) / number
+    base = min(empty.repeat(repeat, number)) / number
+    return max(best - base, 0.0) * 1e9
+
+
+def available(setup):
+    try:
+        exec(setup, {})
+        return True
+    except Exception:
+        return False
+
+
+def run_here(impls, repeat, number):
+    """{op: {impl: ns}} for the implementations importable here."""
+    setups = {"atomics": SETUP_ATOMICS, "atomicshm": SETUP_ATOMICSHM,
+              "lock": SETUP_LOCK}
+    results = {}
+    usable = {name for name in impls if name in setups
+              and available(setups[name])}
+    for op, stmts in OPS.items():
+        results[op] = {}
+        for name, stmt in stmts.items():
+            if name in usable:
+                results[op][name] = time_statement(stmt, setups[name],
+                                                   repeat, number)
+    results["C method"] = {"x.bit_length()": time_statement(
+        "x.bit_length()", "x = 12345", repeat, number)}
+    return results
+
+
+REFERENCE = Path(__file__).resolve().parent.parent / ".interpreters" / \
+    "bench" / "reference"
+
+
+def run_reference(repeat, number):
+    """atomics 1.0.2's timings, from a subprocess that sees only it."""
+    if not (REFERENCE / "atomics").is_dir():
+        return {}
+    code = f"""
+import json, sys, timeit
+sys.path.insert(0, {str(REFERENCE)!r})
+sys.path.insert(1, {str(Path(__file__).resolve().parent)!r})
+import bench_ops
+setup = bench_ops.SETUP_ATOMICS
+out = {{}}
+for op, stmts in bench_ops.OPS.items():
+    if "atomics-1.0.2" in stmts:
+        out[op] = bench_ops.time_statement(stmts["atomics-1.0.2"], setup,
+                                           {repeat}, {number})
+print(json.dumps(out))
+"""
+    env = dict(os.environ, PYTHONPATH="")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, env=env, cwd=str(REFERENCE))
+    if proc.returncode != 0:
+        print(f"atomics 1.0.2 failed here: {proc.stderr.strip()[-300:]}",
+              file=sys.stderr)
+        return {}
+    return json.loads(proc.stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer iterations (a smoke test, not a result)")
+    args = parser.parse_args()
+    repeat, number = (3, 20_000) if args.quick else (7, 200_000)
+
+    results = run_here(["atomics", "atomicshm", "lock"], repeat, number)
+    for op, ns in run_reference(repeat, max(number // 100, 1000)).items():
+        results[op]["atomics-1.0.2"] = ns
+
+    interp = (f"{sys.implementation.name} {platform.python_version()}"
+              f" ({platform.machine()})")
+    print(f"atomics benchmark on {interp}: ns/op (lower is better)")
+    columns = ["atomics", "atomicshm", "atomics-1.0.2", "lock"]
+    print(f"{'operation':28s}" + "".join(f"{c:>15s}" for c in columns) +
+          f"{'ratio':>8s}")
+    for op in OPS:
+        row = results[op]
+        cells = "".join(f"{row[c]:15.1f}" if c in row else f"{'-':>15s}"
+                        for c in columns)
+        peer = row.get("atomicshm", row.get("lock"))
+        ratio = (f"{row['atomics'] / peer:8.2f}"
+                 if peer and "atomics" in row else f"{'-':>8s}")
+        print(f"{op:28s}{cells}{ratio}")
+    print(f"{'C method: x.bit_length()':28s}"
+          f"{results['C method']['x.bit_length()']:15.1f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "interpreter": sys.implementation.name,
+            "version": platform.python_version(),
+            "machine": platform.machine(),
+            "results": results,
+        }, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
