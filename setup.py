@@ -18,7 +18,10 @@ from setuptools.command.build_ext import build_ext
 try:  # setuptools >= 70 ships bdist_wheel; before that it came from `wheel`
     from setuptools.command.bdist_wheel import bdist_wheel
 except ImportError:
-    from wheel.bdist_wheel import bdist_wheel
+    try:
+        from wheel.bdist_wheel import bdist_wheel
+    except ImportError:  # no wheels to tag then (e.g. build_ext --inplace)
+        bdist_wheel = None
 
 # The universal ABI is the point of this package, so it is the default (hpy
 # defaults to its CPython ABI on CPython). `--hpy-abi=...` still overrides.
@@ -78,14 +81,19 @@ class BuildWithPatomic(build_ext):
         return build_dir / "libpatomic.a"
 
 
-class UniversalWheel(bdist_wheel):
-    """Tag the wheel py3-none-<platform>: the binary depends on no Python
-    ABI, so every HPy interpreter may install it (hpy 0.9.0 would tag it
-    cp311-cp311, which PyPy's and GraalPy's pip refuse)."""
+commands = {"build_ext": BuildWithPatomic}
 
-    def get_tag(self):
-        _, _, platform = super().get_tag()
-        return "py3", "none", platform
+if bdist_wheel is not None:
+    class UniversalWheel(bdist_wheel):
+        """Tag the wheel py3-none-<platform>: the binary depends on no
+        Python ABI, so every HPy interpreter may install it (hpy 0.9.0 would
+        tag it cp311-cp311, which PyPy's and GraalPy's pip refuse)."""
+
+        def get_tag(self):
+            _, _, platform = super().get_tag()
+            return "py3", "none", platform
+
+    commands["bdist_wheel"] = UniversalWheel
 
 
 def sanitizer_flags():
@@ -116,5 +124,5 @@ setup(
             extra_link_args=link_extra,
         )
     ],
-    cmdclass={"build_ext": BuildWithPatomic, "bdist_wheel": UniversalWheel},
+    cmdclass=commands,
 )

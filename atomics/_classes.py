@@ -14,6 +14,8 @@ Hierarchy (each family the same shape; views are not `Atomic`s):
     AtomicView(ANY)     -> AtomicIntegralView(...)  ... (same shape)
 """
 
+import time
+
 from . import exc
 from ._buffer import AtomicCore
 from ._enums import MemoryOrder, OpType, ops_from_mask
@@ -29,6 +31,10 @@ native.register_hook("OperandTypeError", exc.OperandTypeError)
 
 
 _building = True  # while this module makes its classes
+
+# wait() sleeps in C at most this long before Python looks at signals and
+# the timeout again (a signal usually interrupts the sleep earlier).
+_WAIT_SLICE_NS = 50_000_000
 
 
 class _AtomicMixin:
@@ -79,6 +85,33 @@ class _AtomicMixin:
                         f"is bound to memory in this process")
 
 
+class _ValueMixin:
+    """What atomics holding a value (INTEGRAL, BYTES) add: wait/notify."""
+
+    __slots__ = ()
+
+    def wait(self, old, timeout=None) -> bool:
+        """Block while the value equals `old` (C++20 `atomic::wait`).
+
+        Returns True once the value differs, or False if `timeout` seconds
+        passed first. Another thread or process wakes waiters by changing
+        the value and calling `notify_one()` or `notify_all()`; this works
+        across processes on shared memory. The interpreter lock is released
+        while waiting, and Ctrl-C interrupts the wait.
+        """
+        if timeout is None:
+            while not self._wait(old, _WAIT_SLICE_NS):
+                pass
+            return True
+        deadline = time.monotonic() + timeout
+        while True:
+            left_ns = int((deadline - time.monotonic()) * 1e9)
+            if self._wait(old, min(max(left_ns, 0), _WAIT_SLICE_NS)):
+                return True
+            if left_ns <= 0:
+                return False
+
+
 class _IntegralMixin:
     """What integral atomics add to _AtomicMixin."""
 
@@ -96,8 +129,9 @@ def _family(suffix: str, module: str):
         return native.make_type(f"{module}.{name}{suffix}", bases)
 
     root = make("Atomic", (_AtomicMixin, ANY))
-    integral = make("AtomicIntegral", (root, _IntegralMixin, INTEGRAL))
-    bytes_ = make("AtomicBytes", (root, BYTES))
+    integral = make("AtomicIntegral",
+                    (root, _ValueMixin, _IntegralMixin, INTEGRAL))
+    bytes_ = make("AtomicBytes", (root, _ValueMixin, BYTES))
     int_ = make("AtomicInt", (integral, INT))
     uint = make("AtomicUint", (integral, UINT))
     return root, integral, bytes_, int_, uint

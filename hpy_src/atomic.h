@@ -13,7 +13,8 @@
  *   args.c            fast argument parsing (positional, keyword, order)
  *   values.c          Python int/bytes <-> native bytes of one width
  *   hooks.c           Python objects registered at import, and errors
- *   cmpxchg_result.c  the CmpxchgResult base type
+ *   cmpxchg_result.c  the CmpxchgResult type
+ *   wait.c            wait / notify across threads and processes
  */
 
 #include <stddef.h>
@@ -197,7 +198,7 @@ HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected);
     X(store) X(load) X(exchange) X(bit_test) X(bit_test_compl)              \
     X(bit_test_set) X(bit_test_reset) X(bin_or) X(bin_xor) X(bin_and)       \
     X(bin_not) X(bin_fetch_or) X(bin_fetch_xor) X(bin_fetch_and)            \
-    X(bin_fetch_not)
+    X(bin_fetch_not) X(wait_slice) X(notify_one) X(notify_all)
 
 #define ATOMICS_INTEGRAL_OPS(X)                                             \
     ATOMICS_COMMON_OPS(X)                                                   \

@@ -17,6 +17,7 @@
 #include "align.h"
 #include "memory_order.h"
 #include "ops.h"
+#include "wait.h"
 
 #ifdef __cplusplus
 extern "C" {
