@@ -35,6 +35,7 @@ def _load():
     module.__name__ = name
     module.__file__ = str(PATH)
     sys.modules[name] = module
+    setattr(sys.modules[__package__], "_native", module)  # atomics._native
     return module
 
 

@@ -36,10 +36,13 @@ class AtomicViewContext:
     """
 
     _view_class = AtomicView
+    # until construction succeeds (so that __del__ of a half-made context
+    # finds nothing to release)
+    _state = _CLOSED
+    _view = None
+    _core = None
 
     def __init__(self, *, buffer, is_integral: bool, is_signed: bool):
-        self._state = _CLOSED  # until construction succeeds
-        self._view = None
         core = AtomicCore(buffer, is_integral=is_integral,
                           is_signed=is_signed)
         try:
@@ -87,9 +90,8 @@ class AtomicViewContext:
         view, self._view = self._view, None
         if view is not None:
             release_view(view)
-        core = getattr(self, "_core", None)
-        if core is not None:
-            core.release()
+        if self._core is not None:
+            self._core.release()
         self._state = _CLOSED
 
     def __del__(self):

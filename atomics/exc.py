@@ -20,6 +20,13 @@ def _article(optype: OpType) -> str:
     return "an" if optype.name[0] in "AEIOU" else "a"
 
 
+def _show(value):
+    """repr() of a field, but enum members as `OpType.STORE`."""
+    if isinstance(value, (OpType, MemoryOrder)):
+        return f"{type(value).__name__}.{value.name}"
+    return repr(value)
+
+
 def _rebuild(cls, args, kwargs):
     return cls(*args, **kwargs)
 
@@ -35,10 +42,10 @@ class _KeywordException(Exception):
         return _rebuild, (type(self), self._args, self._kwargs)
 
     def __repr__(self):
-        fields = [f"{name}={value!r}" for name, value in
-                  zip(self._arg_names, self._args)]
-        fields += [f"{name}={value!r}" for name, value in self._kwargs.items()]
-        return f"{type(self).__name__}({', '.join(fields)})"
+        items = list(zip(self._arg_names, self._args)) + list(
+            self._kwargs.items())
+        fields = ", ".join(f"{name}={_show(value)}" for name, value in items)
+        return f"{type(self).__name__}({fields})"
 
 
 class AlignmentError(_KeywordException):

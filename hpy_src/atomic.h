@@ -81,6 +81,11 @@ typedef enum {
 } atomics_hook_t;
 
 extern HPyGlobal atomics_hooks[ATOMICS_HOOK_COUNT];
+
+/** callable(*args), and obj.name(): what HPy_Call/HPy_CallMethod would do,
+ *  in a form every interpreter runs (see hooks.c). */
+HPy atomics_call(HPyContext *ctx, HPy callable, const HPy *args, size_t nargs);
+HPy atomics_call_method(HPyContext *ctx, HPy obj, const char *name);
 extern HPyDef atomics_register_hook;
 
 /** Set the exception the hook builds from @p args; always returns -1. */

@@ -49,6 +49,30 @@ static HPy atomics_register_hook_impl(HPyContext *ctx, HPy module,
     return HPy_NULL;
 }
 
+/* HPy_Call / HPy_CallMethod crash PyPy 7.3.19 (an invalid handle reaches
+ * its HPy layer); the older tuple-based call works everywhere. */
+HPy atomics_call(HPyContext *ctx, HPy callable, const HPy *args, size_t nargs)
+{
+    HPy tuple = HPyTuple_FromArray(ctx, (HPy *)args, (HPy_ssize_t)nargs);
+    HPy result;
+    if (HPy_IsNull(tuple))
+        return HPy_NULL;
+    result = HPy_CallTupleDict(ctx, callable, tuple, HPy_NULL);
+    HPy_Close(ctx, tuple);
+    return result;
+}
+
+HPy atomics_call_method(HPyContext *ctx, HPy obj, const char *name)
+{
+    HPy method = HPy_GetAttr_s(ctx, obj, name);
+    HPy result;
+    if (HPy_IsNull(method))
+        return HPy_NULL;
+    result = atomics_call(ctx, method, NULL, 0);
+    HPy_Close(ctx, method);
+    return result;
+}
+
 int atomics_raise_hook(HPyContext *ctx, atomics_hook_t hook, const HPy *args,
                        size_t nargs)
 {
@@ -61,7 +85,7 @@ int atomics_raise_hook(HPyContext *ctx, atomics_hook_t hook, const HPy *args,
                          "its hooks");
         return -1;
     }
-    exc = HPy_Call(ctx, factory, args, nargs, HPy_NULL);
+    exc = atomics_call(ctx, factory, args, nargs);
     HPy_Close(ctx, factory);
     if (HPy_IsNull(exc))
         return -1; /* the factory's own error stands */

@@ -52,6 +52,25 @@ static int conversion_failed(HPyContext *ctx, HPy obj, int is_signed)
 
 /* ---- integers up to 8 bytes: one conversion call and a range check ----- */
 
+/* HPyLong_AsUInt64_t takes only ints, where HPyLong_AsInt64_t also calls
+ * __index__: convert obj.__index__() on a TypeError, so that signed and
+ * unsigned atomics accept the same objects. */
+static uint64_t as_uint64(HPyContext *ctx, HPy obj)
+{
+    uint64_t v = HPyLong_AsUInt64_t(ctx, obj);
+    HPy index;
+    if (v != (uint64_t)-1 || !HPyErr_Occurred(ctx) ||
+        !HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
+        return v;
+    HPyErr_Clear(ctx);
+    index = HPy_Index(ctx, obj);
+    if (HPy_IsNull(index))
+        return (uint64_t)-1;
+    v = HPyLong_AsUInt64_t(ctx, index);
+    HPy_Close(ctx, index);
+    return v;
+}
+
 /* INT_CODEC(name, C type, signed, 64-bit type, its conversion and boxing,
  *           the range check on `wide`) */
 #define INT_CODEC(...) INT_CODEC_(__VA_ARGS__) /* expands I64/U64 first */
@@ -84,7 +103,7 @@ static int conversion_failed(HPyContext *ctx, HPy obj, int is_signed)
                                                  NAME##_from_py};
 
 #define I64 int64_t, HPyLong_AsInt64_t, HPyLong_FromInt64_t
-#define U64 uint64_t, HPyLong_AsUInt64_t, HPyLong_FromUInt64_t
+#define U64 uint64_t, as_uint64, HPyLong_FromUInt64_t
 
 /*        name    type      signed  64-bit  out of range                  */
 INT_CODEC(int8,   int8_t,   1,      I64,    wide < INT8_MIN || wide > INT8_MAX)
@@ -192,18 +211,6 @@ static HPy bytes_to_py(HPyContext *ctx, const AtomicObject *self,
                                       self->width);
 }
 
-/* obj.name() */
-static HPy call_method0(HPyContext *ctx, HPy obj, const char *name)
-{
-    HPy method = HPyUnicode_FromString(ctx, name);
-    HPy result;
-    if (HPy_IsNull(method))
-        return HPy_NULL;
-    result = HPy_CallMethod(ctx, method, &obj, 1, HPy_NULL);
-    HPy_Close(ctx, method);
-    return result;
-}
-
 /* Exact `bytes` is read in place; any other buffer goes through
  * memoryview(obj).tobytes(), which also rejects objects without the buffer
  * protocol (str, int, ...). */
@@ -215,7 +222,7 @@ static int bytes_from_py(HPyContext *ctx, const AtomicObject *self, HPy obj,
     if (HPyBytes_Check(ctx, obj)) {
         data = HPy_Dup(ctx, obj);
     } else {
-        HPy view = HPy_Call(ctx, ctx->h_MemoryViewType, &obj, 1, HPy_NULL);
+        HPy view = atomics_call(ctx, ctx->h_MemoryViewType, &obj, 1);
         HPy released;
         if (HPy_IsNull(view)) {
             if (!HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
@@ -224,10 +231,10 @@ static int bytes_from_py(HPyContext *ctx, const AtomicObject *self, HPy obj,
             return atomics_raise_operand_type(ctx, obj,
                                               "a bytes-like operand");
         }
-        data = call_method0(ctx, view, "tobytes");
+        data = atomics_call_method(ctx, view, "tobytes");
         /* give the export back now, not whenever the GC gets to it, so the
          * caller's bytearray can be resized straight after the call */
-        released = call_method0(ctx, view, "release");
+        released = atomics_call_method(ctx, view, "release");
         if (HPy_IsNull(released))
             HPyErr_Clear(ctx);
         else

@@ -1,0 +1,320 @@
+"""atomic(), atomicview(), the classes built directly, and widths."""
+
+import array
+import ctypes
+import sys
+
+import pytest
+
+import atomics
+import atomics.base
+import atomics.ctx
+import atomics.view
+from atomics.exc import UnsupportedWidthException
+
+from .utils import (HAS_CX16, IS_CPYTHON, UNSUPPORTED_WIDTHS, WIDTHS,
+                    aligned_slice, can_resize)
+
+ATYPE_MSG = ("Type parameter 'atype' must be one of "
+             "[ANY, INTEGRAL, BYTES, INT, UINT].")
+
+OWNED_CLASSES = {
+    atomics.INT: atomics.base.AtomicInt,
+    atomics.UINT: atomics.base.AtomicUint,
+    atomics.BYTES: atomics.base.AtomicBytes,
+}
+CONTEXT_CLASSES = {
+    atomics.INT: (atomics.ctx.AtomicIntViewContext,
+                  atomics.view.AtomicIntView),
+    atomics.UINT: (atomics.ctx.AtomicUintViewContext,
+                   atomics.view.AtomicUintView),
+    atomics.BYTES: (atomics.ctx.AtomicBytesViewContext,
+                    atomics.view.AtomicBytesView),
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("atype", list(OWNED_CLASSES),
+                         ids=lambda t: t.__name__)
+def test_atomic_returns_class(atype, width):
+    for a in (atomics.atomic(width=width, atype=atype),
+              atomics.atomic(width, atype),
+              atomics.atomic(width, atype=atype)):
+        assert type(a) is OWNED_CLASSES[atype]
+        assert a.width == width
+        assert a.readonly is False
+        assert a.load() == (bytes(width) if atype is atomics.BYTES else 0)
+
+
+def test_atomic_integral_and_any():
+    a = atomics.atomic(width=4, atype=atomics.INTEGRAL, is_signed=True)
+    assert type(a) is atomics.base.AtomicIntegral
+    assert a.signed is True
+    a.store(-1)
+    assert a.load() == -1
+    u = atomics.atomic(width=4, atype=atomics.INTEGRAL, is_signed=False)
+    assert u.signed is False
+    u.store(2**32 - 1)
+    assert u.load() == 2**32 - 1
+    any_ = atomics.atomic(width=4, atype=atomics.ANY, is_integral=False,
+                          is_signed=False)
+    assert type(any_) is atomics.base.Atomic
+    assert not hasattr(any_, "load")
+    assert not hasattr(any_, "store")
+    assert any_.width == 4
+    assert any_.ops_supported == [atomics.OpType(v) for v in range(1, 18)]
+    any_i = atomics.atomic(width=2, atype=atomics.ANY, is_integral=True,
+                           is_signed=True)
+    assert any_i.ops_supported == list(atomics.OpType)
+
+
+def test_missing_required_kwargs():
+    with pytest.raises(TypeError):
+        atomics.atomic(width=4, atype=atomics.INTEGRAL)
+    with pytest.raises(TypeError):
+        atomics.atomic(width=4, atype=atomics.ANY, is_signed=True)
+    with pytest.raises(TypeError):
+        atomics.atomic(width=4, atype=atomics.ANY, is_integral=True)
+    with pytest.raises(TypeError):
+        atomics.atomicview(buffer=bytearray(4), atype=atomics.INTEGRAL)
+    with pytest.raises(TypeError):
+        atomics.atomic(atype=atomics.INT)
+    with pytest.raises(TypeError):
+        atomics.atomic(width=4)
+
+
+def test_extra_kwargs_ignored_for_concrete_atypes():
+    a = atomics.atomic(width=4, atype=atomics.UINT, is_signed=True,
+                       whatever=1)
+    assert a.signed is False
+    with atomics.atomicview(buffer=bytearray(4), atype=atomics.INT,
+                            is_signed=False, foo=2) as v:
+        assert v.signed is True
+
+
+class _SubINT(atomics.INT):
+    pass
+
+
+BAD_ATYPES = [int, None, "INT", 4, atomics.INT(), _SubINT, atomics.base.AtomicInt,
+              atomics.CmpxchgResult, object]
+
+
+@pytest.mark.parametrize("bad", BAD_ATYPES, ids=repr)
+def test_bad_atype(bad):
+    with pytest.raises(TypeError) as info:
+        atomics.atomic(width=4, atype=bad)
+    assert str(info.value) == ATYPE_MSG
+    with pytest.raises(TypeError) as info:
+        atomics.atomicview(buffer=bytearray(4), atype=bad)
+    assert str(info.value) == ATYPE_MSG
+
+
+@pytest.mark.parametrize("bad", [4.0, "4", None, b"\x04", [4]], ids=repr)
+def test_width_not_int(bad):
+    with pytest.raises(TypeError) as info:
+        atomics.atomic(width=bad, atype=atomics.INT)
+    assert str(info.value) == "Keyword argument 'width' must have type 'int'."
+
+
+@pytest.mark.parametrize("bad", [-1, -4, -(2**70)])
+def test_width_negative(bad):
+    with pytest.raises(ValueError) as info:
+        atomics.atomic(width=bad, atype=atomics.UINT)
+    assert str(info.value) == "Negative width"
+
+
+@pytest.mark.parametrize("bad", [2**64, 2**64 + 4, 2**100])
+def test_width_too_big(bad):
+    with pytest.raises(OverflowError):
+        atomics.atomic(width=bad, atype=atomics.BYTES)
+
+
+@pytest.mark.isolated
+@pytest.mark.parametrize("atype", list(OWNED_CLASSES),
+                         ids=lambda t: t.__name__)
+def test_unsupported_width(atype):
+    for width in UNSUPPORTED_WIDTHS + [2**63 - 1, 2**64 - 1]:
+        with pytest.raises(UnsupportedWidthException) as info:
+            atomics.atomic(width=width, atype=atype)
+        assert info.value.width == width
+        assert info.value.readonly is False
+        assert str(info.value) == ("No operations are supported on objects "
+                                   f"with a width of {width}.")
+
+
+@pytest.mark.isolated
+def test_unsupported_width_integral_and_any():
+    with pytest.raises(UnsupportedWidthException):
+        atomics.atomic(width=3, atype=atomics.INTEGRAL, is_signed=True)
+    with pytest.raises(UnsupportedWidthException):
+        atomics.atomic(width=5, atype=atomics.ANY, is_integral=True,
+                       is_signed=False)
+
+
+@pytest.mark.isolated
+def test_width_16_support_matches_cpu():
+    """Width 16 exists exactly on x86_64 with cmpxchg16b (new vs 1.0.2)."""
+    if HAS_CX16:
+        for atype in OWNED_CLASSES:
+            a = atomics.atomic(width=16, atype=atype)
+            assert a.width == 16
+    else:
+        with pytest.raises(UnsupportedWidthException):
+            atomics.atomic(width=16, atype=atomics.INT)
+
+
+# --------------------------------------------- classes built directly --
+
+def test_classes_direct_construction():
+    a = atomics.base.AtomicInt(width=2)
+    assert a.width == 2 and a.signed is True
+    u = atomics.base.AtomicUint(width=8)
+    assert u.signed is False
+    b = atomics.base.AtomicBytes(width=4)
+    assert b.load() == bytes(4)
+    i = atomics.base.AtomicIntegral(width=4, is_signed=True)
+    assert i.signed is True
+    r = atomics.base.Atomic(width=4, is_integral=False, is_signed=False)
+    assert r.width == 4
+
+
+@pytest.mark.parametrize("call", [
+    lambda: atomics.base.AtomicInt(2),
+    lambda: atomics.base.AtomicUint(4),
+    lambda: atomics.base.AtomicBytes(4),
+    lambda: atomics.base.AtomicIntegral(4, is_signed=True),
+    lambda: atomics.base.Atomic(4, is_integral=False, is_signed=False),
+    lambda: atomics.base.AtomicInt(),
+    lambda: atomics.base.AtomicIntegral(width=4),
+    lambda: atomics.base.AtomicInt(width=4, bogus=1),
+    lambda: atomics.ctx.AtomicIntViewContext(bytearray(4)),
+    lambda: atomics.ctx.AtomicBytesViewContext(),
+    lambda: atomics.ctx.AtomicIntegralViewContext(buffer=bytearray(4)),
+])
+def test_classes_direct_construction_errors(call):
+    with pytest.raises(TypeError):
+        call()
+
+
+@pytest.mark.isolated
+def test_direct_construction_validates_width():
+    with pytest.raises(UnsupportedWidthException):
+        atomics.base.AtomicInt(width=3)
+    with pytest.raises(ValueError):
+        atomics.base.AtomicUint(width=-1)
+    with pytest.raises(TypeError):
+        atomics.base.AtomicBytes(width=4.0)
+
+
+def test_context_classes_direct():
+    ba = bytearray(8)
+    with atomics.ctx.AtomicIntViewContext(buffer=ba) as v:
+        assert type(v) is atomics.view.AtomicIntView
+        v.store(-2)
+    assert bytes(ba) == (-2).to_bytes(8, sys.byteorder, signed=True)
+    with atomics.ctx.AtomicIntegralViewContext(buffer=ba,
+                                               is_signed=False) as v:
+        assert type(v) is atomics.view.AtomicIntegralView
+        assert v.load() == 2**64 - 2
+    with atomics.ctx.AtomicViewContext(buffer=ba, is_integral=True,
+                                       is_signed=True) as v:
+        assert type(v) is atomics.view.AtomicView
+        assert v.ops_supported == list(atomics.OpType)
+
+
+def test_view_class_needs_core():
+    with pytest.raises(TypeError) as info:
+        atomics.view.AtomicIntView(bytearray(4))
+    assert str(info.value) == ("Positional argument 'core' must have type "
+                               "'AtomicCore'.")
+
+
+# ------------------------------------------------------------ atomicview --
+
+@pytest.mark.parametrize("atype", list(CONTEXT_CLASSES),
+                         ids=lambda t: t.__name__)
+def test_atomicview_returns_context(atype):
+    ctx_cls, view_cls = CONTEXT_CLASSES[atype]
+    for ctx in (atomics.atomicview(buffer=bytearray(4), atype=atype),
+                atomics.atomicview(bytearray(4), atype),
+                atomics.atomicview(bytearray(4), atype=atype)):
+        assert type(ctx) is ctx_cls
+        with ctx as v:
+            assert type(v) is view_cls
+
+
+@pytest.mark.parametrize("bad", [1234, "abcd", None, 4.0, [1, 2, 3, 4],
+                                 object()], ids=repr)
+def test_atomicview_not_a_buffer(bad):
+    with pytest.raises(TypeError) as info:
+        atomics.atomicview(buffer=bad, atype=atomics.INT)
+    assert str(info.value) == ("Keyword argument 'buffer' must support the "
+                               "buffer protocol.")
+
+
+def test_atomicview_non_contiguous():
+    ba = bytearray(16)
+    mv = memoryview(ba)[::2]
+    with pytest.raises(BufferError):
+        atomics.atomicview(buffer=mv, atype=atomics.INT)
+    mv.release()
+    if IS_CPYTHON:
+        assert can_resize(ba)
+
+
+def test_atomicview_released_memoryview():
+    mv = memoryview(bytearray(4))
+    mv.release()
+    with pytest.raises(ValueError):
+        atomics.atomicview(buffer=mv, atype=atomics.INT)
+
+
+@pytest.mark.parametrize("width", UNSUPPORTED_WIDTHS[:8])
+def test_atomicview_unsupported_width(width):
+    ba = bytearray(width)
+    with pytest.raises(UnsupportedWidthException) as info:
+        atomics.atomicview(buffer=ba, atype=atomics.BYTES)
+    assert info.value.width == width
+    assert info.value.readonly is False
+    if IS_CPYTHON:
+        assert can_resize(ba)  # no export left behind
+    with pytest.raises(UnsupportedWidthException) as info:
+        atomics.atomicview(buffer=bytes(width), atype=atomics.INT)
+    assert info.value.readonly is True
+    assert str(info.value) == ("No operations are supported on readonly "
+                               f"objects with a width of {width}.")
+
+
+def test_width_is_nbytes():
+    arr = array.array("i", [-7])
+    with atomics.atomicview(buffer=arr, atype=atomics.INT) as a:
+        assert a.width == arr.itemsize
+        assert a.load() == -7
+        a.store(12)
+    assert arr[0] == 12
+    arr_h = array.array("H", [513])
+    with atomics.atomicview(buffer=arr_h, atype=atomics.UINT) as a:
+        assert a.width == 2
+        assert a.load() == 513
+    ba = bytearray(8)
+    cast = memoryview(ba).cast("B", (2, 4))
+    with atomics.atomicview(buffer=cast, atype=atomics.BYTES) as a:
+        assert a.width == 8
+        a.store(b"12345678")
+    cast.release()
+    assert ba == b"12345678"
+    c = ctypes.c_int64(-5)
+    with atomics.atomicview(buffer=c, atype=atomics.INT) as a:
+        assert a.width == 8
+        assert a.load() == -5
+        a.fetch_add(10)
+    assert c.value == 5
+
+
+def test_atomicview_memoryview_slice():
+    backing, mv = aligned_slice(8, 8)
+    with atomics.atomicview(buffer=mv, atype=atomics.UINT) as a:
+        a.store(0x0102030405060708)
+    assert bytes(backing[:]).count(bytes(mv)) >= 1
+    assert int.from_bytes(mv, sys.byteorder) == 0x0102030405060708

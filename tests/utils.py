@@ -1,0 +1,305 @@
+"""Shared helpers for the atomics test suite.
+
+Everything here is independent of the package's internals: expectations come
+from the spec (README, SPEC-NOTES) and from the machine (/proc/cpuinfo), not
+from what `atomics` reports about itself.
+"""
+
+import contextlib
+import ctypes
+import mmap
+import platform
+import sys
+import threading
+
+import atomics
+
+IS_CPYTHON = sys.implementation.name == "cpython"
+IS_PYPY = sys.implementation.name == "pypy"
+IS_LINUX = sys.platform.startswith("linux")
+BYTEORDER = sys.byteorder
+
+MO = atomics.MemoryOrder
+OP = atomics.OpType
+ALL_ORDERS = list(MO)
+
+# ---------------------------------------------------------------- machine --
+
+
+def cpu_flags():
+    """The CPU feature flags from /proc/cpuinfo (empty if unavailable)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+IS_X86_64 = platform.machine().lower() in ("x86_64", "amd64")
+CPU_FLAGS = cpu_flags()
+HAS_CX16 = IS_X86_64 and "cx16" in CPU_FLAGS
+HAS_AVX = IS_X86_64 and "avx" in CPU_FLAGS
+
+BASE_WIDTHS = [1, 2, 4, 8]
+# Width 16 is supported exactly on x86_64 CPUs with cmpxchg16b.
+WIDTHS = BASE_WIDTHS + ([16] if HAS_CX16 else [])
+
+
+def readonly_16_supported():
+    import atomics._native  # noqa: F401  (the module is in sys.modules)
+    return sys.modules["atomics._native"].ops_mask(16, True) != 0
+
+
+READONLY_WIDTHS = BASE_WIDTHS + ([16] if readonly_16_supported() else [])
+UNSUPPORTED_WIDTHS = [0, 3, 5, 6, 7, 9, 10, 12, 15, 17, 24, 32, 64, 4096]
+if not HAS_CX16:
+    UNSUPPORTED_WIDTHS.append(16)
+
+ATYPES = {"INT": atomics.INT, "UINT": atomics.UINT, "BYTES": atomics.BYTES}
+
+# ------------------------------------------------------------------ names --
+
+# The operations each family has (SPEC-NOTES §5), with their OpType.
+COMMON_OPS = {
+    "store": OP.STORE, "load": OP.LOAD, "exchange": OP.EXCHANGE,
+    "cmpxchg_weak": OP.CMPXCHG_WEAK, "cmpxchg_strong": OP.CMPXCHG_STRONG,
+    "bit_test": OP.BIT_TEST, "bit_test_compl": OP.BIT_TEST_COMPL,
+    "bit_test_set": OP.BIT_TEST_SET, "bit_test_reset": OP.BIT_TEST_RESET,
+    "bin_or": OP.OR, "bin_xor": OP.XOR, "bin_and": OP.AND, "bin_not": OP.NOT,
+    "bin_fetch_or": OP.FETCH_OR, "bin_fetch_xor": OP.FETCH_XOR,
+    "bin_fetch_and": OP.FETCH_AND, "bin_fetch_not": OP.FETCH_NOT,
+}
+ARITH_OPS = {
+    "add": OP.ADD, "sub": OP.SUB, "inc": OP.INC, "dec": OP.DEC,
+    "neg": OP.NEG, "fetch_add": OP.FETCH_ADD, "fetch_sub": OP.FETCH_SUB,
+    "fetch_inc": OP.FETCH_INC, "fetch_dec": OP.FETCH_DEC,
+    "fetch_neg": OP.FETCH_NEG,
+}
+INTEGRAL_OPS = {**COMMON_OPS, **ARITH_OPS}
+
+# What each method takes before `order` (SPEC-NOTES §5).
+OPERAND_OPS = {"store", "exchange", "bin_or", "bin_xor", "bin_and",
+               "bin_fetch_or", "bin_fetch_xor", "bin_fetch_and", "add", "sub",
+               "fetch_add", "fetch_sub"}
+NOARG_OPS = {"load", "bin_not", "bin_fetch_not", "inc", "dec", "neg",
+             "fetch_inc", "fetch_dec", "fetch_neg"}
+INDEX_OPS = {"bit_test", "bit_test_compl", "bit_test_set", "bit_test_reset"}
+CMPXCHG_OPS = {"cmpxchg_weak", "cmpxchg_strong"}
+# The first parameter's keyword name.
+OPERAND_NAME = {name: ("desired" if name in ("store", "exchange") else "value")
+                for name in OPERAND_OPS}
+
+
+def ops_for(atype_name):
+    return sorted(INTEGRAL_OPS if atype_name != "BYTES" else COMMON_OPS)
+
+
+def order_valid(opname, order):
+    """Whether `order` is valid for `opname` (not cmpxchg's fail order)."""
+    if opname == "store":
+        return order in (MO.RELAXED, MO.RELEASE, MO.SEQ_CST)
+    if opname in ("load", "bit_test"):
+        return order in (MO.RELAXED, MO.ACQUIRE, MO.SEQ_CST)
+    return True
+
+
+# SPEC-NOTES §7: the valid fail orders for each success order.
+VALID_FAIL = {
+    MO.RELAXED: {MO.RELAXED},
+    MO.ACQUIRE: {MO.RELAXED, MO.ACQUIRE},
+    MO.RELEASE: {MO.RELAXED, MO.ACQUIRE},
+    MO.ACQ_REL: {MO.RELAXED, MO.ACQUIRE},
+    MO.SEQ_CST: {MO.RELAXED, MO.ACQUIRE, MO.SEQ_CST},
+}
+
+
+def cmpxchg_kw(atype_name):
+    """cmpxchg's order keyword names for the family (SPEC-NOTES §5)."""
+    return ("succ", "fail") if atype_name == "BYTES" else ("success",
+                                                           "failure")
+
+# ---------------------------------------------------------------- threads --
+
+
+def run_threads(target, args_list, timeout=120):
+    """Run target(*args) in one thread per args, all released together.
+
+    Returns the results in order; re-raises the first exception any worker
+    raised (a failing worker must fail the test, not just print).
+    """
+    n = len(args_list)
+    barrier = threading.Barrier(n)
+    results = [None] * n
+    errors = []
+
+    def worker(i, args):
+        try:
+            barrier.wait()
+            results[i] = target(*args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below
+            errors.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=worker, args=(i, a), daemon=True)
+               for i, a in enumerate(args_list)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    if any(t.is_alive() for t in threads):
+        raise TimeoutError("worker threads did not finish")
+    real = [e for e in errors if not isinstance(e, threading.BrokenBarrierError)]
+    if real or errors:
+        raise (real or errors)[0]
+    return results
+
+# ---------------------------------------------------------------- buffers --
+
+
+def address_of(buf):
+    """The address of a *writable* buffer's first byte, via ctypes."""
+    mv = memoryview(buf).cast("B")
+    try:
+        if mv.nbytes == 0:
+            raise ValueError("empty buffer")
+        return ctypes.addressof((ctypes.c_char * mv.nbytes).from_buffer(mv))
+    finally:
+        mv.release()
+
+
+def aligned_slice(width, offset=0, alignment=16):
+    """(backing bytearray, memoryview of `width` bytes) whose address is
+    `offset` bytes past an `alignment` boundary."""
+    ba = bytearray(width + offset + 2 * alignment)
+    base = address_of(ba)
+    start = (-base) % alignment + offset
+    return ba, memoryview(ba)[start:start + width]
+
+
+@contextlib.contextmanager
+def writable_buffer(source, width):
+    """A writable, suitably aligned buffer of `width` bytes from `source`
+    ("bytearray", "mmap" or "shm"), cleaned up (and so checked to be
+    released by the view) afterwards."""
+    if source == "bytearray":
+        ba = bytearray(width)
+        if address_of(ba) % width == 0:
+            yield ba
+        else:  # not aligned by the allocator: use an aligned slice
+            _, mv = aligned_slice(width)
+            yield mv
+            mv.release()
+    elif source == "mmap":
+        m = mmap.mmap(-1, width)
+        yield m
+        m.close()  # BufferError here if an export leaked (CPython)
+    elif source == "shm":
+        from multiprocessing import shared_memory
+        shm = shared_memory.SharedMemory(create=True, size=max(width, 1))
+        buf = shm.buf[:width]
+        try:
+            yield buf
+        finally:
+            buf.release()
+            shm.close()
+            shm.unlink()
+    else:
+        raise ValueError(source)
+
+
+SOURCES = ["owned", "bytearray", "mmap", "shm"]
+
+
+@contextlib.contextmanager
+def make_atomic(source, atype, width):
+    """An atomic of `atype`/`width`: owned (`atomic()`) or a view over a
+    buffer from `source`."""
+    if source == "owned":
+        yield atomics.atomic(width=width, atype=atype)
+        return
+    with writable_buffer(source, width) as buf:
+        with atomics.atomicview(buffer=buf, atype=atype) as a:
+            yield a
+
+
+def file_mmap(tmp_path, data, access=mmap.ACCESS_READ):
+    """An mmap of a temporary file holding `data`."""
+    path = tmp_path / "data.bin"
+    path.write_bytes(data)
+    with open(path, "rb" if access == mmap.ACCESS_READ else "r+b") as f:
+        return mmap.mmap(f.fileno(), len(data), access=access)
+
+
+def can_resize(ba):
+    """Whether bytearray `ba` can be resized now (False: BufferError, i.e.
+    something holds an export). Leaves its size unchanged."""
+    try:
+        ba.append(0)
+    except BufferError:
+        return False
+    del ba[-1]
+    return True
+
+# ------------------------------------------------------------- processes --
+
+
+BARRIER_OFFSET = 32  # an 8-byte start counter after the data word
+
+
+@contextlib.contextmanager
+def _shm_views(name, width, atype_name, n_procs):
+    """Child process: a view of the data word, after all `n_procs` workers
+    have arrived (a spin barrier on a UINT at BARRIER_OFFSET), so that the
+    workers really run at the same time."""
+    from multiprocessing import shared_memory
+    shm = shared_memory.SharedMemory(name=name)
+    buf = shm.buf[:width]
+    gate = shm.buf[BARRIER_OFFSET:BARRIER_OFFSET + 8]
+    try:
+        with atomics.atomicview(buffer=buf, atype=ATYPES[atype_name]) as a, \
+                atomics.atomicview(buffer=gate, atype=atomics.UINT) as g:
+            g.inc()
+            while g.load() < n_procs:
+                pass
+            yield a
+    finally:
+        buf.release()
+        gate.release()
+        shm.close()
+
+
+def shm_worker_fetch_add(name, width, atype_name, n_procs, n, step):
+    """Child process: n x fetch_add(step) on a SharedMemory view."""
+    with _shm_views(name, width, atype_name, n_procs) as a:
+        for _ in range(n):
+            a.fetch_add(step)
+
+
+def shm_worker_cmpxchg(name, width, atype_name, n_procs, n):
+    """Child process: n increments, each by a cmpxchg_weak retry loop."""
+    with _shm_views(name, width, atype_name, n_procs) as a:
+        for _ in range(n):
+            res = atomics.CmpxchgResult(success=False, expected=a.load())
+            while not res:
+                res = a.cmpxchg_weak(expected=res.expected,
+                                     desired=res.expected + 1)
+
+
+@contextlib.contextmanager
+def collect_unraisable():
+    """Collect what the interpreter reports as 'Exception ignored in ...'
+    (e.g. from __del__) inside the block, after a full GC at its end."""
+    import gc
+    seen = []
+    old = sys.unraisablehook
+    sys.unraisablehook = lambda u: seen.append(
+        (type(u.exc_value).__name__, str(u.exc_value), repr(u.object)))
+    try:
+        yield seen
+        for _ in range(3):
+            gc.collect()
+    finally:
+        sys.unraisablehook = old
