@@ -347,7 +347,12 @@ static HPy Atomic_properties_impl(HPyContext *ctx, HPy h_self)
 
 /* Every class lists its GC traversal itself, so that no interpreter has to
  * infer it through the inheritance of a GC type; destroy belongs to the root
- * class only (HPy runs each class's destroy in turn). */
+ * class only (HPy runs each class's destroy in turn).
+ *
+ * Every concrete class lists its operations itself too, instead of
+ * inheriting them: CPython 3.11 specializes a method call only when the
+ * object's type is exactly the type that defines the method, and the
+ * unspecialized call costs as much as the atomic operation. */
 #define LIFETIME_DEFINES &Atomic_traverse,
 
 /* Every class states the struct size: PyPy does not inherit it from an HPy
@@ -381,10 +386,12 @@ CLASS_SPEC(AtomicBytes, "atomics.base",
            ATOMICS_BYTES_OPS(ADDRESS_OF_DEF))
 CLASS_SPEC(AtomicInt, "atomics.base",
            "AtomicInt(*, width)\n--\n\n"
-           "An atomic signed integer with its own memory.")
+           "An atomic signed integer with its own memory.",
+           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
 CLASS_SPEC(AtomicUint, "atomics.base",
            "AtomicUint(*, width)\n--\n\n"
-           "An atomic unsigned integer with its own memory.")
+           "An atomic unsigned integer with its own memory.",
+           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
 CLASS_SPEC(AtomicView, "atomics.view",
            "AtomicView(core)\n--\n\n"
            "An atomic view of a buffer, exposing no operations. Obtained "
@@ -399,10 +406,12 @@ CLASS_SPEC(AtomicBytesView, "atomics.view",
            ATOMICS_BYTES_OPS(ADDRESS_OF_DEF))
 CLASS_SPEC(AtomicIntView, "atomics.view",
            "AtomicIntView(core)\n--\n\n"
-           "An atomic signed integer view of a buffer.")
+           "An atomic signed integer view of a buffer.",
+           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
 CLASS_SPEC(AtomicUintView, "atomics.view",
            "AtomicUintView(core)\n--\n\n"
-           "An atomic unsigned integer view of a buffer.")
+           "An atomic unsigned integer view of a buffer.",
+           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
 
 static HPyType_Spec *const class_specs[] = {
     &Atomic_spec,     &AtomicIntegral_spec,     &AtomicBytes_spec,
