@@ -16,7 +16,7 @@ Hierarchy (each family the same shape; views are not `Atomic`s):
 
 import time
 
-from . import exc
+from . import _jit, exc
 from ._buffer import AtomicCore
 from ._enums import MemoryOrder, OpType, ops_from_mask
 from ._load import native
@@ -134,6 +134,9 @@ def _family(suffix: str, module: str):
     bytes_ = make("AtomicBytes", (root, _ValueMixin, BYTES))
     int_ = make("AtomicInt", (integral, INT))
     uint = make("AtomicUint", (integral, UINT))
+    if _jit.ENABLED:
+        for cls in (integral, bytes_, int_, uint):
+            _jit.install(cls)
     return root, integral, bytes_, int_, uint
 
 

@@ -5,18 +5,24 @@ The class is compiled (hpy_src/cmpxchg_result.c) so that creating a result
 is cheap. HPy 0.9 has neither class methods nor an iterator slot, so two
 methods are attached here: `__class_getitem__` (`CmpxchgResult[int]` works
 as for a typing.Generic) and `__iter__` (`ok, value = result`).
+
+On PyPy the result is built in Python instead (atomics/_jit.py explains
+why); both classes behave the same.
 """
 
 from types import GenericAlias
 
+from . import _jit
 from ._load import native
-
-CmpxchgResult = native.CmpxchgResult
 
 
 def _iter(self):
     return iter((self.success, self.expected))
 
 
-CmpxchgResult.__class_getitem__ = classmethod(GenericAlias)
-CmpxchgResult.__iter__ = _iter
+if _jit.ENABLED:
+    CmpxchgResult = _jit.CmpxchgResult
+else:
+    CmpxchgResult = native.CmpxchgResult
+    CmpxchgResult.__class_getitem__ = classmethod(GenericAlias)
+    CmpxchgResult.__iter__ = _iter

@@ -208,13 +208,15 @@ HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected);
 #define ATOMICS_INTEGRAL_OPS(X)                                             \
     ATOMICS_COMMON_OPS(X)                                                   \
     X(cmpxchg_weak_int) X(cmpxchg_strong_int)                               \
+    X(cmpxchg_weak_pair_int) X(cmpxchg_strong_pair_int)                     \
     X(add) X(sub) X(inc) X(dec) X(neg)                                      \
     X(fetch_add) X(fetch_sub) X(fetch_inc) X(fetch_dec) X(fetch_neg)        \
     X(int)
 
 #define ATOMICS_BYTES_OPS(X)                                                \
     ATOMICS_COMMON_OPS(X)                                                   \
-    X(cmpxchg_weak_bytes) X(cmpxchg_strong_bytes) X(bytes)
+    X(cmpxchg_weak_bytes) X(cmpxchg_strong_bytes)                           \
+    X(cmpxchg_weak_pair_bytes) X(cmpxchg_strong_pair_bytes) X(bytes)
 
 #define ATOMICS_DECLARE_DEF(name) extern HPyDef Atomic_##name;
 ATOMICS_INTEGRAL_OPS(ATOMICS_DECLARE_DEF)

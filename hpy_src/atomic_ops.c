@@ -104,7 +104,7 @@ static inline int prepare(HPyContext *ctx, const AtomicObject *self,
 enum {
     NPOS_load = 0, NPOS_operand = 1, NPOS_operand_fetch = 1, NPOS_noarg = 0,
     NPOS_noarg_fetch = 0, NPOS_test = 1, NPOS_test_modify = 1,
-    NPOS_cmpxchg = 2
+    NPOS_cmpxchg = 2, NPOS_cmpxchg_pair = 2
 };
 
 /* load(order) -> value */
@@ -196,12 +196,14 @@ SHAPE_FN shape_test_modify(SHAPE_ARGS, patomic_opsig_test_modify_t fp)
 }
 
 /* cmpxchg_*(expected, desired, success order, failure order) */
-SHAPE_FN shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
+/* The work of cmpxchg_*: returns the value the atomic held (a new handle)
+ * and sets *ok, or returns HPy_NULL with an exception set. */
+SHAPE_FN cmpxchg_run(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp, int *ok)
 {
     HPy argv[4] = {HPy_NULL, HPy_NULL, HPy_NULL, HPy_NULL};
     atomics_value_t expected, desired;
-    int ok, fail, succ = prepare(ctx, self, fp != NULL, op, rule, pid, method,
-                                 args, nargs, kwnames, argv, 2, fast);
+    int fail, succ = prepare(ctx, self, fp != NULL, op, rule, pid, method,
+                             args, nargs, kwnames, argv, 2, fast);
     if (succ < 0)
         return HPy_NULL;
     fail = atomics_parse_order(ctx, argv[3]);
@@ -214,15 +216,37 @@ SHAPE_FN shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
     if (self->codec->from_py(ctx, self, argv[0], "expected", &expected) < 0 ||
         self->codec->from_py(ctx, self, argv[1], "desired", &desired) < 0)
         return HPy_NULL;
-    ok = fp(self->addr, &expected, &desired, succ, fail);
+    *ok = fp(self->addr, &expected, &desired, succ, fail);
     /* on success `expected` still holds what we compared with, which is the
      * value the atomic had */
-    {
-        HPy value = self->codec->to_py(ctx, self, &expected);
-        if (HPy_IsNull(value))
-            return HPy_NULL;
-        return atomics_cmpxchg_result_new(ctx, ok, value);
-    }
+    return self->codec->to_py(ctx, self, &expected);
+}
+
+/* cmpxchg_*(expected, desired, success order, failure order)
+ * -> CmpxchgResult */
+SHAPE_FN shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
+{
+    int ok = 0;
+    HPy value = cmpxchg_run(ctx, self, op, rule, pid, method, args, nargs,
+                            kwnames, fast, fp, &ok);
+    return HPy_IsNull(value) ? HPy_NULL
+                             : atomics_cmpxchg_result_new(ctx, ok, value);
+}
+
+/* The same -> (success, value): for interpreters where allocating the
+ * result object in Python is cheaper than in C (see atomics/_jit.py). */
+SHAPE_FN shape_cmpxchg_pair(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
+{
+    int ok = 0;
+    HPy items[2], pair;
+    items[1] = cmpxchg_run(ctx, self, op, rule, pid, method, args, nargs,
+                           kwnames, fast, fp, &ok);
+    if (HPy_IsNull(items[1]))
+        return HPy_NULL;
+    items[0] = ok ? ctx->h_True : ctx->h_False;
+    pair = HPyTuple_FromArray(ctx, items, 2);
+    HPy_Close(ctx, items[1]);
+    return pair;
 }
 
 /* ---- the methods ------------------------------------------------------ */
@@ -348,7 +372,10 @@ METHOD(fetch_neg,      fetch_neg,      noarg_fetch,   ORDER,   ORDERS_RMW,
 
 #define CMPXCHG_METHOD(NAME, OP, FAMILY, PID, SUCC, FAIL, EXTRA)            \
     DEFINE_METHOD(Atomic_##NAME##_##FAMILY, #NAME, OP, cmpxchg, PID,        \
-                  ORDERS_RMW, CMPXCHG_DOC(NAME, SUCC, FAIL, EXTRA))
+                  ORDERS_RMW, CMPXCHG_DOC(NAME, SUCC, FAIL, EXTRA))         \
+    DEFINE_METHOD(Atomic_##NAME##_pair_##FAMILY, "_" #NAME "_pair", OP,     \
+                  cmpxchg_pair, PID, ORDERS_RMW,                            \
+                  "Like " #NAME ", returning a (success, value) tuple.")
 
 CMPXCHG_METHOD(cmpxchg_weak,   cmpxchg_weak,   int,   CMPXCHG_INT,
                "success", "failure", WEAK_NOTE)

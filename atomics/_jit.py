@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: MIT
+"""Front-ends for interpreters with a tracing JIT (PyPy).
+
+A tracing JIT compiles Python code together with its caller, but a call
+into C is a black box to it, and on PyPy two things about such a call are
+expensive: keyword arguments (PyPy builds a fresh tuple of names for every
+call, which the C side has to decode) and objects allocated in C (a
+CmpxchgResult made by HPy_New costs several times the atomic operation).
+Python code is free of both once the JIT has compiled it.
+
+So on PyPy every operation is a small Python function that the JIT inlines
+into its caller, leaving one positional C call: keywords are resolved in
+Python, the default memory order is not passed at all (the C fast path),
+and cmpxchg returns a Python CmpxchgResult built from the (success, value)
+pair its C twin returns. On CPython, which has no JIT, the C methods are
+called directly instead (a Python layer would only add cost there).
+"""
+
+import sys
+from types import GenericAlias
+
+from ._enums import MemoryOrder
+
+ENABLED = sys.implementation.name == "pypy"
+
+_SEQ_CST = MemoryOrder.SEQ_CST
+
+
+class CmpxchgResult:
+    """The outcome of a compare-exchange (the Python-level twin of the
+    compiled atomics.CmpxchgResult; see its docstring)."""
+
+    __slots__ = ("success", "expected")
+    __class_getitem__ = classmethod(GenericAlias)
+
+    def __init__(self, success, expected):
+        self.success = success
+        self.expected = expected
+
+    def __bool__(self):
+        if self.success is True or self.success is False:
+            return self.success
+        raise TypeError("CmpxchgResult.success must be a bool to test the "
+                        "result's truth")
+
+    def __iter__(self):
+        return iter((self.success, self.expected))
+
+    def __repr__(self):
+        return (f"CmpxchgResult(success={self.success!r}, "
+                f"expected={self.expected!r})")
+
+    __str__ = __repr__
+
+
+CmpxchgResult.__module__ = "atomics"
+
+
+def _front(name, raw, operands, orders, make_result=None):
+    """A Python method `name(self, *operands, *orders=SEQ_CST)` calling the
+    C method `raw` with the operands, and the orders only if one is not the
+    default; `make_result` wraps what `raw` returns."""
+    params = ", ".join(list(operands) + [f"{o}=_SEQ_CST" for o in orders])
+    args = ", ".join(["self"] + list(operands))
+    explicit = ", ".join(["self"] + list(operands) + list(orders))
+    defaulted = " and ".join(f"{o} is _SEQ_CST" for o in orders)
+    call = (f"raw({args}) if {defaulted} else raw({explicit})")
+    body = (f"make_result(*{call})" if make_result else call)
+    source = f"def {name}(self, {params}):\n    return {body}\n"
+    namespace = {"raw": raw, "_SEQ_CST": _SEQ_CST,
+                 "make_result": make_result}
+    exec(source, namespace)
+    front = namespace[name]
+    # the C docstring without its signature line (the function has one)
+    front.__doc__ = raw.__doc__.split("--\n\n", 1)[-1]
+    front.__qualname__ = name
+    return front
+
+
+def _parameters(method):
+    """Parameter names of a C method, from the signature line that starts
+    its docstring ("store($self, desired, order=...)"; CPython moves it to
+    __text_signature__, PyPy leaves it in __doc__)."""
+    line = (getattr(method, "__text_signature__", None)
+            or method.__doc__.split("\n", 1)[0])
+    inside = line[line.index("(") + 1:line.rindex(")")]
+    names = [part.split("=")[0].strip() for part in inside.split(",")]
+    return [name for name in names if name and name not in ("$self", "/")]
+
+
+def install(cls):
+    """Replace cls's C operations with JIT-friendly front-ends."""
+    for name, method in list(vars(cls).items()):
+        if name.startswith("_") or not callable(method) or name in (
+                "wait", "notify_one", "notify_all"):
+            continue
+        params = _parameters(method)
+        orders = [p for p in params if p in (
+            "order", "success", "failure", "succ", "fail")]
+        operands = params[:len(params) - len(orders)]
+        if name.startswith("cmpxchg"):
+            raw = vars(cls)[f"_{name}_pair"]
+            setattr(cls, name, _front(name, raw, operands, orders,
+                                      CmpxchgResult))
+        else:
+            setattr(cls, name, _front(name, method, operands, orders))
