@@ -14,6 +14,13 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# Worker processes started with "spawn"/"forkserver" import their target from
+# `tests.utils`: make the project root importable for them (multiprocessing
+# hands sys.path to its children). Appended, so that an installed atomics
+# still wins over the source tree's.
+if REPO not in sys.path:
+    sys.path.append(REPO)
+
 # Hypothesis keeps its caches in a temporary directory (not the repository)
 # and uses no example database.
 _HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="atomics-hypothesis-")

@@ -11,8 +11,6 @@ import atomics
 
 from .utils import IS_LINUX
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 
 def native_module():
     import atomics._native  # noqa: F401
@@ -23,8 +21,9 @@ def test_native_file_is_universal_binary():
     path = native_module().__file__
     assert path.endswith("_native.hpy0.so")
     assert os.path.isfile(path)
+    # it is the binary of the package under test (installed or in place)
     assert os.path.realpath(os.path.dirname(path)) == \
-        os.path.realpath(os.path.join(REPO, "atomics"))
+        os.path.realpath(os.path.dirname(atomics.__file__))
 
 
 def test_native_is_attribute_of_package():

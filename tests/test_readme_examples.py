@@ -10,7 +10,11 @@ import textwrap
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import atomics
+
+# where the atomics under test lives (installed, or the source tree)
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(
+    atomics.__file__)))
 
 MULTI_THREADING = '''
 import atomics
@@ -123,7 +127,7 @@ def run_script(tmp_path, source, name="example.py", extra_env=None):
     path.write_text(textwrap.dedent(source))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
-        [REPO] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep)
+        [PACKAGE_ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep)
                   if p])
     env.update(extra_env or {})
     proc = subprocess.run([sys.executable, str(path)], cwd=str(tmp_path),
