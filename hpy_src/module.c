@@ -63,6 +63,19 @@ static HPy atomics_alignment_impl(HPyContext *ctx, HPy module, HPy h_width)
     return result;
 }
 
+/* Proves the HPy debug-mode leak check works (tests/test_hpy_debug.py): it
+ * opens a handle and never closes it. Outside debug mode that is one
+ * reference to None; the function exists for no other purpose. */
+HPyDef_METH(atomics_leak_handle, "_leak_one_handle_for_tests", HPyFunc_NOARGS,
+            .doc = "Leak one handle (to None), for the debug-mode tests.")
+static HPy atomics_leak_handle_impl(HPyContext *ctx, HPy module)
+{
+    HPy leaked = HPy_Dup(ctx, ctx->h_None);
+    (void)module;
+    (void)leaked;
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
 HPyDef_SLOT(module_exec, HPy_mod_exec)
 static int module_exec_impl(HPyContext *ctx, HPy module)
 {
@@ -90,7 +103,7 @@ static int module_exec_impl(HPyContext *ctx, HPy module)
 static HPyDef *module_defines[] = {
     &module_exec,        &atomics_register_hook, &atomics_make_type,
     &atomics_release_view, &atomics_ops_mask,    &atomics_alignment,
-    NULL,
+    &atomics_leak_handle,  NULL,
 };
 
 static HPyGlobal *module_globals[] = {

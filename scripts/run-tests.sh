@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 #
 # The whole test suite, from a fresh machine: the C library's own tests
-# (ctest), then provision PyPy and GraalPy and run tox across CPython, PyPy
-# and GraalPy with one binary. Arguments go to tox (e.g. `-e cpython`).
+# (ctest); then PyPy and GraalPy are provisioned and tox runs the Python
+# suite on CPython (also in HPy's debug mode), PyPy and GraalPy with one
+# binary; then the sanitizer runs (scripts/sanitize.sh). Arguments go to tox
+# (e.g. `-e py311`), and then only tox runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -26,3 +28,8 @@ if [ ! -x "$tools/bin/tox" ]; then
 fi
 rm -rf .tox/binary-records
 "$tools/bin/tox" "$@"
+
+if [ $# -eq 0 ]; then
+    echo "== sanitizers" >&2
+    scripts/sanitize.sh -q
+fi

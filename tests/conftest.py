@@ -46,6 +46,26 @@ def _our_atomics():
                                        "_native.hpy0.so")), atomics.__file__
 
 
+# --------------------------------------------------------- HPy debug mode --
+#
+# With HPY=debug in the environment, atomics/_load.py loads the binary in
+# HPy's debug mode, which aborts on any use of an invalid handle; then every
+# test also runs under hpy.debug's LeakDetector, so a handle left open by the
+# extension fails the test that leaked it.
+
+HPY_DEBUG = os.environ.get("HPY") == "debug"
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_handles():
+    if not HPY_DEBUG:
+        yield
+        return
+    from hpy.debug import LeakDetector
+    with LeakDetector():
+        yield
+
+
 # ------------------------------------------------------------ isolation --
 #
 # A test marked `isolated` runs in a forked child process: if the package
