@@ -98,6 +98,7 @@ cell.store(1)
 """
 
 SETUP_LOCK = """
+import threading
 lock = threading.Lock()
 box = [1]
 """

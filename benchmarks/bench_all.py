@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+"""Run bench_ops.py on every interpreter and print one table.
+
+    python benchmarks/bench_all.py --atomics DIR [--peers DIR] [--out DIR]
+                                   [--quick] INTERPRETER...
+
+DIR holds the installed atomics (scripts/bench.sh: `pip install --target`
+of the one wheel); --peers holds atomicshm for CPython. Each interpreter
+writes its JSON to --out (default benchmarks/results/); the table has, per
+operation, atomics' ns/op on each interpreter, and the peers where they run.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def run(interpreter, atomics_dir, peers_dir, out, quick):
+    name = Path(interpreter).name
+    result = out / f"{name}.json"
+    path = [str(atomics_dir)] + ([str(peers_dir)] if peers_dir else [])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
+    cmd = [interpreter, str(HERE / "bench_ops.py"), "--json", str(result)]
+    if quick:
+        cmd.append("--quick")
+    print(f"== {interpreter}", file=sys.stderr, flush=True)
+    subprocess.run(cmd, check=True, env=env, cwd=str(out))
+    return json.loads(result.read_text())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--atomics", required=True, type=Path)
+    parser.add_argument("--peers", type=Path)
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("interpreters", nargs="+")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    runs = [run(i, args.atomics.resolve(),
+                args.peers.resolve() if args.peers else None,
+                args.out.resolve(), args.quick)
+            for i in args.interpreters]
+
+    columns = []  # (header, interpreter index, implementation)
+    for index, data in enumerate(runs):
+        tag = data["interpreter"]
+        for impl in ("atomics", "atomicshm", "atomics-1.0.2", "lock"):
+            if any(impl in row for op, row in data["results"].items()
+                   if op != "C method"):
+                columns.append((f"{impl}@{tag}", index, impl))
+    ops = [op for op in runs[0]["results"] if op != "C method"]
+    width = max(len(h) for h, _, _ in columns) + 2
+    print("ns/op (lower is better); " + ", ".join(
+        f"{d['interpreter']} {d['version']}" for d in runs))
+    print(f"{'operation':28s}" + "".join(f"{h:>{width}s}"
+                                         for h, _, _ in columns))
+    for op in ops:
+        cells = []
+        for _, index, impl in columns:
+            value = runs[index]["results"].get(op, {}).get(impl)
+            cells.append(f"{value:{width}.1f}" if value is not None
+                         else f"{'-':>{width}s}")
+        print(f"{op:28s}" + "".join(cells))
+    print(f"{'C method: x.bit_length()':28s}" + "".join(
+        f"{runs[index]['results']['C method']['x.bit_length()']:{width}.1f}"
+        if impl == "atomics" else f"{'':>{width}s}"
+        for _, index, impl in columns))
+
+
+if __name__ == "__main__":
+    main()
