@@ -7,10 +7,12 @@ GraalPy alike, through one compiled HPy binary. See README.md.
 
 from ._alignment import Alignment
 from ._enums import MemoryOrder, OpType
-from ._factories import atomic, atomicview
+from ._factories import atomic, atomicarray, atomicarrayview, atomicview
 from ._results import CmpxchgResult
 from ._types import ANY, BYTES, INT, INTEGRAL, UINT
 
+# __all__ is atomics 1.0.2's, so `from atomics import *` is unchanged;
+# atomicarray and atomicarrayview are the additions (see README).
 __all__ = [
     "atomic",
     "atomicview",

@@ -4,10 +4,12 @@
 HPy 0.9 can export buffers but not consume them, so the address of a user's
 buffer is obtained here, in Python, with tools every interpreter ships:
 
-* CPython: `PyObject_GetBuffer` / `PyBuffer_Release` through
+* CPython and GraalPy: `PyObject_GetBuffer` / `PyBuffer_Release` through
   `ctypes.pythonapi`. This is the real consumer API, so the exporter is
   locked exactly as a C extension would lock it (a bytearray refuses to
-  resize, an mmap refuses to close) until the export is released.
+  resize; on CPython an mmap also refuses to close) until the export is
+  released. (On GraalPy, ctypes' `from_buffer` neither pins nor locks
+  memory, and gives wrong addresses for memoryview slices.)
 * PyPy: the export is a `memoryview` of the object (which locks it as far as
   PyPy locks anything) and the address comes from a ctypes array made
   `from_buffer` on that memoryview; PyPy keeps such memory in place.
@@ -51,6 +53,11 @@ class _CPythonExport:
 
     @classmethod
     def _bind(cls):
+        if sys.implementation.name == "graalpy":
+            # GraalPy starts its C API (and so resolves ctypes.pythonapi's
+            # symbols) only when a C extension is first imported; _testcapi
+            # is one that every GraalPy ships.
+            import _testcapi  # noqa: F401
         api = ctypes.pythonapi
         cls._get = api.PyObject_GetBuffer
         cls._get.argtypes = [ctypes.py_object, ctypes.POINTER(cls._PyBuffer),
@@ -63,11 +70,17 @@ class _CPythonExport:
     def __init__(self, obj, argument):
         if self._get is None:
             self._bind()
-        view = self._PyBuffer()
+        # Python's own check first: it raises the usual errors (no buffer
+        # protocol, released memoryview, ...) on every interpreter, where
+        # GraalPy's ctypes would leave a failed call's error pending.
         try:
-            self._get(obj, ctypes.byref(view), self._FLAGS)
+            memoryview(obj).release()
         except TypeError:
             raise TypeError(f"{argument} {_NOT_A_BUFFER}") from None
+        view = self._PyBuffer()
+        if self._get(obj, ctypes.byref(view), self._FLAGS) != 0:
+            ctypes.pythonapi.PyErr_Clear()  # (CPython has raised already)
+            raise BufferError(f"{argument} cannot export its buffer")
         self._view = view
         self.address = view.buf or 0
         self.nbytes = view.len
@@ -111,7 +124,7 @@ class _MemoryviewExport:
             view.release()
 
 
-_Export = (_CPythonExport if sys.implementation.name == "cpython"
+_Export = (_CPythonExport if sys.implementation.name in ("cpython", "graalpy")
            else _MemoryviewExport)
 
 
@@ -134,10 +147,12 @@ class AtomicCore:
     """
 
     __slots__ = ("_export", "address", "width", "readonly", "is_integral",
-                 "is_signed", "__weakref__")
+                 "is_signed", "segment", "__weakref__")
 
-    def __init__(self, buffer, *, is_integral: bool, is_signed: bool):
+    def __init__(self, buffer, *, is_integral: bool = False,
+                 is_signed: bool = False):
         self._export = None
+        self.segment = None  # the shared-memory Segment, if any (_shared.py)
         self.address = 0
         export = _Export(buffer, "Keyword argument 'buffer'")
         self._export = export

@@ -2,9 +2,10 @@
 """Build the atomic classes from the compiled core.
 
 The operations are C methods of these classes (no Python wrapper between a
-call and the atomic instruction). The classes are made here because their
-bases include the Python type tags and `_AtomicMixin`, which adds what needs
-no speed: `ops_supported`, `str()`, and refusing to pickle.
+call and the atomic instruction; on PyPy see _jit.py). The classes are made
+here because their bases include the Python type tags and mixins adding
+what needs no speed: properties, `str()`, wait(), and pickling (of shared
+atomics only).
 
 Hierarchy (each family the same shape; views are not `Atomic`s):
 
@@ -12,11 +13,12 @@ Hierarchy (each family the same shape; views are not `Atomic`s):
                                                     -> AtomicUint(UINT)
                         -> AtomicBytes(BYTES)
     AtomicView(ANY)     -> AtomicIntegralView(...)  ... (same shape)
+    AtomicArray         -> AtomicIntArray, AtomicUintArray, AtomicBytesArray
 """
 
 import time
 
-from . import _jit, exc
+from . import _jit, _shared, exc
 from ._buffer import AtomicCore
 from ._enums import MemoryOrder, OpType, ops_from_mask
 from ._load import native
@@ -37,8 +39,12 @@ _building = True  # while this module makes its classes
 _WAIT_SLICE_NS = 50_000_000
 
 
-class _AtomicMixin:
-    """Python-level behaviour shared by every atomic class."""
+class _Properties:
+    """Properties and pickling shared by every atomic class.
+
+    `_properties()` (C) is (width, readonly, signed, ops mask) and raises
+    ValueError once a view is released.
+    """
 
     __slots__ = ()
 
@@ -51,12 +57,9 @@ class _AtomicMixin:
                             f"({cls.__name__}); wrap an atomic instead")
         super().__init_subclass__(**kwargs)
 
-    # _properties() is (width, readonly, signed, ops mask) and raises
-    # ValueError once a view is released.
-
     @property
     def width(self) -> int:
-        """Width of the atomic in bytes."""
+        """Width in bytes (of one element, for arrays)."""
         return self._properties()[0]
 
     @property
@@ -69,6 +72,33 @@ class _AtomicMixin:
         """The operations this object supports, as a new sorted list."""
         return ops_from_mask(self._properties()[3])
 
+    def _constructor_kwargs(self):
+        width, _, signed, mask = self._properties()
+        kwargs = {"width": width}
+        if isinstance(self, AtomicArray):
+            kwargs["length"] = len(self)
+        if type(self) in (Atomic, AtomicArray):
+            kwargs["is_integral"] = bool(mask >> OpType.ADD & 1)
+        if type(self) in (Atomic, AtomicIntegral, AtomicArray):
+            kwargs["is_signed"] = signed
+        return kwargs
+
+    def __reduce_ex__(self, protocol):
+        # Only shared atomics travel: their memory has a name (_shared.py).
+        segment = getattr(self._owner(), "segment", None)
+        if segment is None:
+            raise TypeError(
+                f"cannot pickle {type(self).__name__!r} object: its memory "
+                f"is private to this process (use shared=True)")
+        return _shared.rebuild, (type(self), segment.name, segment.size,
+                                 self._constructor_kwargs())
+
+
+class _AtomicMixin(_Properties):
+    """Python-level behaviour of single atomics."""
+
+    __slots__ = ()
+
     def __str__(self) -> str:
         width, readonly, signed, mask = self._properties()
         fields = [f"width={width}", f"readonly={readonly}"]
@@ -80,9 +110,19 @@ class _AtomicMixin:
             fields.append(f"signed={signed}")
         return f"{type(self).__name__}({', '.join(fields)})"
 
-    def __reduce_ex__(self, protocol):
-        raise TypeError(f"cannot pickle {type(self).__name__!r} object: it "
-                        f"is bound to memory in this process")
+
+class _ArrayMixin(_Properties):
+    """Python-level behaviour of atomic arrays."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        width, readonly, signed, _ = self._properties()
+        fields = [f"length={len(self)}", f"width={width}",
+                  f"readonly={readonly}"]
+        if isinstance(self, (AtomicIntArray, AtomicUintArray)):
+            fields.append(f"signed={signed}")
+        return f"{type(self).__name__}({', '.join(fields)})"
 
 
 class _ValueMixin:
@@ -144,6 +184,23 @@ def _family(suffix: str, module: str):
  AtomicUint) = _family("", "atomics.base")
 (AtomicView, AtomicIntegralView, AtomicBytesView, AtomicIntView,
  AtomicUintView) = _family("View", "atomics.view")
+
+
+def _arrays():
+    def make(name, bases):
+        return native.make_type(f"atomics.array.{name}", bases)
+
+    root = make("AtomicArray", (_ArrayMixin,))
+    classes = (make("AtomicIntArray", (root, _IntegralMixin)),
+               make("AtomicUintArray", (root, _IntegralMixin)),
+               make("AtomicBytesArray", (root,)))
+    if _jit.ENABLED:
+        for cls in classes:
+            _jit.install(cls)
+    return (root,) + classes
+
+
+AtomicArray, AtomicIntArray, AtomicUintArray, AtomicBytesArray = _arrays()
 
 release_view = native.release_view
 _building = False

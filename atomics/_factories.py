@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: MIT
-"""atomic() and atomicview(): build the right class for an `atype`."""
+"""atomic(), atomicview(), atomicarray() and atomicarrayview(): build the
+right class for an `atype`."""
 
-from ._classes import Atomic, AtomicBytes, AtomicInt, AtomicIntegral, AtomicUint
+from . import _shared
+from ._classes import (Atomic, AtomicArray, AtomicBytes, AtomicBytesArray,
+                       AtomicInt, AtomicIntArray, AtomicIntegral, AtomicUint,
+                       AtomicUintArray)
 from ._types import ANY, BYTES, INT, INTEGRAL, UINT, check_atype
-from .ctx import (AtomicBytesViewContext, AtomicIntegralViewContext,
-                  AtomicIntViewContext, AtomicUintViewContext,
-                  AtomicViewContext)
+from .ctx import (AtomicArrayViewContext, AtomicBytesViewContext,
+                  AtomicIntegralViewContext, AtomicIntViewContext,
+                  AtomicUintViewContext, AtomicViewContext)
 
 # atype -> (class, the extra keyword arguments it takes)
 _ATOMIC = {
@@ -40,17 +44,28 @@ def _extra(kwargs, names):
     return {name: kwargs[name] for name in names if name in kwargs}
 
 
-def atomic(width: int, atype, **kwargs):
+def _new(cls, kwargs, shared):
+    """cls(**kwargs), in shared memory if asked."""
+    if not shared:
+        return cls(**kwargs)
+    obj = cls(**kwargs)  # checks the arguments before a segment is made
+    size = obj.width * (len(obj) if isinstance(obj, AtomicArray) else 1)
+    return cls(**kwargs, _memory=_shared.new_core(size))
+
+
+def atomic(width: int, atype, *, shared: bool = False, **kwargs):
     """A new atomic object of `width` bytes with its own zeroed memory.
 
     `atype` is INT, UINT or BYTES (INTEGRAL also needs `is_signed=`; ANY
     needs `is_integral=` and `is_signed=`). Raises UnsupportedWidthException
     for a width with no atomic operations on this machine.
+
+    With `shared=True` the memory is shared memory, and the atomic can be
+    pickled, so passed to other processes (multiprocessing.Process, Pool,
+    ProcessPoolExecutor), which then operate on the same memory.
     """
     cls, extra = _lookup(_ATOMIC, atype)
-    if not extra:
-        return cls(width=width)
-    return cls(width=width, **_extra(kwargs, extra))
+    return _new(cls, dict(width=width, **_extra(kwargs, extra)), shared)
 
 
 def atomicview(buffer, atype, **kwargs):
@@ -65,3 +80,45 @@ def atomicview(buffer, atype, **kwargs):
     if not extra:
         return cls(buffer=buffer)
     return cls(buffer=buffer, **_extra(kwargs, extra))
+
+
+_ARRAY = {
+    ANY: (AtomicArray, ("is_integral", "is_signed")),
+    BYTES: (AtomicBytesArray, ()),
+    INT: (AtomicIntArray, ()),
+    UINT: (AtomicUintArray, ()),
+}
+
+
+def _array_class(atype, kwargs):
+    if atype is INTEGRAL:
+        if "is_signed" not in kwargs:
+            raise TypeError("an INTEGRAL array needs is_signed=")
+        return (AtomicIntArray if kwargs["is_signed"] else AtomicUintArray), ()
+    return _lookup(_ARRAY, atype)
+
+
+def atomicarray(length: int, width: int, atype, *, shared: bool = False,
+                **kwargs):
+    """A new array of `length` zeroed atomics of `width` bytes each.
+
+    Every operation takes the element's index first:
+    `counters.fetch_add(3, 1)`, `flags.cmpxchg_strong(0, expected=0,
+    desired=1)`; `len(array)` is its length. `atype` and `shared` are as for
+    atomic(). Indexes out of range raise IndexError.
+    """
+    cls, extra = _array_class(atype, kwargs)
+    return _new(cls, dict(length=length, width=width,
+                          **_extra(kwargs, extra)), shared)
+
+
+def atomicarrayview(buffer, width: int, atype, **kwargs):
+    """A context giving an atomic array over `buffer`, one atomic per
+    `width` bytes: `with atomicarrayview(buffer=buf, width=8, atype=INT) as
+    a: a.inc(0)`. The buffer's size must be a multiple of `width`; the
+    lifetime rules of atomicview() apply.
+    """
+    if atype is ANY:
+        raise TypeError("an array view needs INTEGRAL, INT, UINT or BYTES")
+    cls, _ = _array_class(atype, kwargs)
+    return AtomicArrayViewContext(buffer=buffer, width=width, array_class=cls)

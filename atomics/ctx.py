@@ -9,7 +9,8 @@ never touch memory whose owner may already have freed or resized it.
 
 from ._alignment import Alignment
 from ._buffer import AtomicCore
-from ._classes import (AtomicBytesView, AtomicIntegralView, AtomicIntView,
+from ._classes import (AtomicBytesArray, AtomicBytesView, AtomicIntArray,
+                       AtomicIntegralView, AtomicIntView, AtomicUintArray,
                        AtomicUintView, AtomicView, release_view)
 from ._load import native
 from .exc import AlignmentError, UnsupportedWidthException
@@ -20,12 +21,26 @@ __all__ = [
     "AtomicBytesViewContext",
     "AtomicIntViewContext",
     "AtomicUintViewContext",
+    "AtomicArrayViewContext",
 ]
 
 _FRESH, _OPEN, _CLOSED = range(3)
 
 # OpTypes up to FETCH_NOT are the non-arithmetic ones (see patomic's ops.h).
 _NON_ARITHMETIC = (1 << 18) - 1
+
+
+def _check(core: AtomicCore, width: int, is_integral: bool) -> None:
+    mask = native.ops_mask(width, core.readonly)
+    if not is_integral:
+        mask &= _NON_ARITHMETIC
+    if not mask:
+        raise UnsupportedWidthException(width, readonly=core.readonly)
+    if core.width % width:
+        raise ValueError(f"buffer of {core.width} bytes does not hold a "
+                         f"whole number of {width}-byte atomics")
+    if core.address % Alignment(width).recommended:
+        raise AlignmentError(width, core.address, using_recommended=True)
 
 
 class AtomicViewContext:
@@ -43,34 +58,30 @@ class AtomicViewContext:
     _core = None
 
     def __init__(self, *, buffer, is_integral: bool, is_signed: bool):
+        self._open_core(buffer, is_integral, is_signed, None)
+
+    def _open_core(self, buffer, is_integral, is_signed, width):
+        """Export `buffer` and check it suits atomics of `width` bytes (the
+        whole buffer if None); keep the export only if it does."""
         core = AtomicCore(buffer, is_integral=is_integral,
                           is_signed=is_signed)
         try:
-            self._check(core)
+            _check(core, core.width if width is None else width, is_integral)
         except BaseException:
             core.release()  # a failed construction leaves no export behind
             raise
         self._core = core
         self._state = _FRESH
 
-    @staticmethod
-    def _check(core: AtomicCore) -> None:
-        mask = native.ops_mask(core.width, core.readonly)
-        if not core.is_integral:
-            mask &= _NON_ARITHMETIC
-        if not mask:
-            raise UnsupportedWidthException(core.width,
-                                            readonly=core.readonly)
-        if core.address % Alignment(core.width).recommended:
-            raise AlignmentError(core.width, core.address,
-                                 using_recommended=True)
+    def _make(self, core):
+        return self._view_class(core)
 
     def __enter__(self):
         if self._state == _OPEN:
             raise ValueError("Cannot open context multiple times.")
         if self._state == _CLOSED:
             raise ValueError("Cannot open context after calling 'release'.")
-        self._view = self._view_class(self._core)
+        self._view = self._make(self._core)
         self._state = _OPEN
         return self._view
 
@@ -136,3 +147,28 @@ class AtomicUintViewContext(AtomicIntegralViewContext):
 
     def __init__(self, *, buffer):
         super().__init__(buffer=buffer, is_signed=False)
+
+
+class AtomicArrayViewContext(AtomicViewContext):
+    """Context for an atomic array over `buffer`: one atomic per `width`
+    bytes, of the class `array_class` (AtomicIntArray, AtomicUintArray or
+    AtomicBytesArray). The same lifetime rules as views apply."""
+
+    def __init__(self, *, buffer, width: int, array_class):
+        if array_class not in (AtomicIntArray, AtomicUintArray,
+                               AtomicBytesArray):
+            raise TypeError("array_class must be AtomicIntArray, "
+                            "AtomicUintArray or AtomicBytesArray")
+        if not isinstance(width, int):
+            raise TypeError("Keyword argument 'width' must have type 'int'.")
+        if width <= 0:
+            raise ValueError("width must be positive")
+        self._array_class = array_class
+        self._width = width
+        self._open_core(buffer, array_class is not AtomicBytesArray, False,
+                        width)
+
+    def _make(self, core):
+        return self._array_class(length=core.width // self._width,
+                                 width=self._width, _memory=core)
+

@@ -48,6 +48,8 @@ typedef struct {
     HPyField owner;
     /* Bit `1 << OpType` per operation this object offers. */
     uint32_t ops_mask;
+    /* Number of elements: 1 for a single atomic, any for an array. */
+    int64_t length;
     int32_t width;
     uint8_t readonly;
     uint8_t kind;       /* atomics_kind_t */
@@ -197,30 +199,44 @@ HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected);
 
 /* ---- method tables (atomic_type.c, atomic_ops.c) ----------------------- */
 
-/* The HPyDefs of each family's methods, as X-macro lists so that every class
- * can list them after its own constructor. */
+/* The HPyDefs of the methods (atomic_ops.c, wait.c), as X-macro lists of
+ * names so that every class can list the ones it has. Single atomics' defs
+ * are `Atomic_<name>`, arrays' `Array_<name>`. */
 #define ATOMICS_COMMON_OPS(X)                                               \
     X(store) X(load) X(exchange) X(bit_test) X(bit_test_compl)              \
     X(bit_test_set) X(bit_test_reset) X(bin_or) X(bin_xor) X(bin_and)       \
     X(bin_not) X(bin_fetch_or) X(bin_fetch_xor) X(bin_fetch_and)            \
-    X(bin_fetch_not) X(wait_slice) X(notify_one) X(notify_all)
+    X(bin_fetch_not)
 
-#define ATOMICS_INTEGRAL_OPS(X)                                             \
-    ATOMICS_COMMON_OPS(X)                                                   \
-    X(cmpxchg_weak_int) X(cmpxchg_strong_int)                               \
-    X(cmpxchg_weak_pair_int) X(cmpxchg_strong_pair_int)                     \
+#define ATOMICS_ARITHMETIC_OPS(X)                                           \
     X(add) X(sub) X(inc) X(dec) X(neg)                                      \
-    X(fetch_add) X(fetch_sub) X(fetch_inc) X(fetch_dec) X(fetch_neg)        \
-    X(int)
+    X(fetch_add) X(fetch_sub) X(fetch_inc) X(fetch_dec) X(fetch_neg)
 
+#define ATOMICS_CMPXCHG_OPS(X, FAMILY)                                      \
+    X(cmpxchg_weak_##FAMILY) X(cmpxchg_strong_##FAMILY)                     \
+    X(cmpxchg_weak_pair_##FAMILY) X(cmpxchg_strong_pair_##FAMILY)
+
+/* all the ops of an integral / bytes family */
+#define ATOMICS_INTEGRAL_OPS(X)                                             \
+    ATOMICS_COMMON_OPS(X) ATOMICS_ARITHMETIC_OPS(X) ATOMICS_CMPXCHG_OPS(X, int)
 #define ATOMICS_BYTES_OPS(X)                                                \
-    ATOMICS_COMMON_OPS(X)                                                   \
-    X(cmpxchg_weak_bytes) X(cmpxchg_strong_bytes)                           \
-    X(cmpxchg_weak_pair_bytes) X(cmpxchg_strong_pair_bytes) X(bytes)
+    ATOMICS_COMMON_OPS(X) ATOMICS_CMPXCHG_OPS(X, bytes)
 
-#define ATOMICS_DECLARE_DEF(name) extern HPyDef Atomic_##name;
-ATOMICS_INTEGRAL_OPS(ATOMICS_DECLARE_DEF)
-ATOMICS_BYTES_OPS(ATOMICS_DECLARE_DEF)
-#undef ATOMICS_DECLARE_DEF
+#define ATOMICS_DECLARE_DEFS(name)                                          \
+    extern HPyDef Atomic_##name;                                            \
+    extern HPyDef Array_##name;
+ATOMICS_INTEGRAL_OPS(ATOMICS_DECLARE_DEFS)
+ATOMICS_CMPXCHG_OPS(ATOMICS_DECLARE_DEFS, bytes)
+#undef ATOMICS_DECLARE_DEFS
+extern HPyDef Atomic_int, Atomic_bytes, Atomic_wait_slice, Atomic_notify_one,
+    Atomic_notify_all, Array_len;
+
+/**
+ * Select element i (args[0]) of @p array: *element is a single atomic on
+ * it. Returns 0, or -1 with IndexError/TypeError/ValueError set.
+ */
+int atomics_select_element(HPyContext *ctx, const AtomicObject *array,
+                           const HPy *args, size_t nargs,
+                           AtomicObject *element);
 
 #endif /* ATOMICS_ATOMIC_H */

@@ -252,139 +252,197 @@ SHAPE_FN shape_cmpxchg_pair(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
 /* ---- the methods ------------------------------------------------------ */
 
 /*
- * METHOD(py_name, op, shape, params, order rule, doc) defines the Python
- * method `py_name` running ops->fp_<op> with OpType `patomic_op_<op>`.
+ * Every operation, once: X(py name, patomic op, shape, params, order rule,
+ * arguments for the signature, description). It is expanded twice: into the
+ * methods of single atomics, and into those of atomic arrays, which take the
+ * element's index `i` first.
  */
-#define METHOD(NAME, OP, SHAPE, PID, RULE, DOC)                             \
-    DEFINE_METHOD(Atomic_##NAME, #NAME, OP, SHAPE, PID, RULE, DOC)
+#define ORDER_ARG "order=MemoryOrder.SEQ_CST"
+#define ATOMICS_OPERATIONS(X)                                                  \
+    X(store,          store,          operand,       DESIRED, ORDERS_STORE,    \
+      "desired, " ORDER_ARG, "Atomically replace the value with `desired`.")   \
+    X(load,           load,           load,          ORDER,   ORDERS_LOAD,     \
+      ORDER_ARG, "Atomically read the value.")                                 \
+    X(exchange,       exchange,       operand_fetch, DESIRED, ORDERS_RMW,      \
+      "desired, " ORDER_ARG,                                                   \
+      "Atomically replace the value with `desired`; return the old value.")    \
+    X(bit_test,       bit_test,       test,          INDEX,   ORDERS_LOAD,     \
+      "index, " ORDER_ARG,                                                     \
+      "Return bit `index` of the value (bit 0 is the least significant).")     \
+    X(bit_test_compl, bit_test_compl, test_modify,   INDEX,   ORDERS_RMW,      \
+      "index, " ORDER_ARG, "Atomically flip bit `index`; return its old value.")\
+    X(bit_test_set,   bit_test_set,   test_modify,   INDEX,   ORDERS_RMW,      \
+      "index, " ORDER_ARG,                                                     \
+      "Atomically set bit `index` to 1; return its old value.")                \
+    X(bit_test_reset, bit_test_reset, test_modify,   INDEX,   ORDERS_RMW,      \
+      "index, " ORDER_ARG,                                                     \
+      "Atomically set bit `index` to 0; return its old value.")                \
+    X(bin_or,         or,             operand,       VALUE,   ORDERS_RMW,      \
+      "value, " ORDER_ARG, "Atomically replace the value with `value | it`.")  \
+    X(bin_xor,        xor,            operand,       VALUE,   ORDERS_RMW,      \
+      "value, " ORDER_ARG, "Atomically replace the value with `value ^ it`.")  \
+    X(bin_and,        and,            operand,       VALUE,   ORDERS_RMW,      \
+      "value, " ORDER_ARG, "Atomically replace the value with `value & it`.")  \
+    X(bin_not,        not,            noarg,         ORDER,   ORDERS_RMW,      \
+      ORDER_ARG, "Atomically flip every bit of the value.")                    \
+    X(bin_fetch_or,   fetch_or,       operand_fetch, VALUE,   ORDERS_RMW,      \
+      "value, " ORDER_ARG, "Like bin_or, but return the old value.")           \
+    X(bin_fetch_xor,  fetch_xor,      operand_fetch, VALUE,   ORDERS_RMW,      \
+      "value, " ORDER_ARG, "Like bin_xor, but return the old value.")          \
+    X(bin_fetch_and,  fetch_and,      operand_fetch, VALUE,   ORDERS_RMW,      \
+      "value, " ORDER_ARG, "Like bin_and, but return the old value.")          \
+    X(bin_fetch_not,  fetch_not,      noarg_fetch,   ORDER,   ORDERS_RMW,      \
+      ORDER_ARG, "Like bin_not, but return the old value.")                    \
+    X(add,            add,            operand,       VALUE,   ORDERS_RMW,      \
+      "value, " ORDER_ARG, "Atomically add `value` (wrapping around).")        \
+    X(sub,            sub,            operand,       VALUE,   ORDERS_RMW,      \
+      "value, " ORDER_ARG, "Atomically subtract `value` (wrapping around).")   \
+    X(inc,            inc,            noarg,         ORDER,   ORDERS_RMW,      \
+      ORDER_ARG, "Atomically add one (wrapping around).")                      \
+    X(dec,            dec,            noarg,         ORDER,   ORDERS_RMW,      \
+      ORDER_ARG, "Atomically subtract one (wrapping around).")                 \
+    X(neg,            neg,            noarg,         ORDER,   ORDERS_RMW,      \
+      ORDER_ARG, "Atomically negate the value (two's complement).")            \
+    X(fetch_add,      fetch_add,      operand_fetch, VALUE,   ORDERS_RMW,      \
+      "value, " ORDER_ARG, "Like add, but return the old value.")              \
+    X(fetch_sub,      fetch_sub,      operand_fetch, VALUE,   ORDERS_RMW,      \
+      "value, " ORDER_ARG, "Like sub, but return the old value.")              \
+    X(fetch_inc,      fetch_inc,      noarg_fetch,   ORDER,   ORDERS_RMW,      \
+      ORDER_ARG, "Like inc, but return the old value.")                        \
+    X(fetch_dec,      fetch_dec,      noarg_fetch,   ORDER,   ORDERS_RMW,      \
+      ORDER_ARG, "Like dec, but return the old value.")                        \
+    X(fetch_neg,      fetch_neg,      noarg_fetch,   ORDER,   ORDERS_RMW,      \
+      ORDER_ARG, "Like neg, but return the old value.")
 
-/* The method's C function: the common call runs the shape inlined with
- * `fast` set; anything else goes to a separate copy, so that its code does
- * not weigh on the fast path. */
-#define DEFINE_METHOD(SYM, PYNAME, OP, SHAPE, PID, RULE, DOC)               \
-    HPyDef_METH(SYM, PYNAME, HPyFunc_KEYWORDS, .doc = DOC)                  \
-    __attribute__((noinline)) static HPy SYM##_general(                     \
-        HPyContext *ctx, AtomicObject *self, const HPy *args, size_t nargs, \
-        HPy kwnames)                                                        \
-    {                                                                       \
-        return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,              \
-                             ATOMICS_PARAMS_##PID, PYNAME, args, nargs,     \
-                             kwnames, 0, self->ops->fp_##OP);               \
-    }                                                                       \
-    static HPy SYM##_impl(HPyContext *ctx, HPy h_self, const HPy *args,     \
-                          size_t nargs, HPy kwnames)                        \
-    {                                                                       \
-        AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);            \
-        if (nargs == NPOS_##SHAPE && HPy_IsNull(kwnames) &&                 \
-            self->addr != NULL && self->ops->fp_##OP != NULL)               \
-            return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,          \
-                                 ATOMICS_PARAMS_##PID, PYNAME, args, nargs, \
-                                 kwnames, 1, self->ops->fp_##OP);           \
-        return SYM##_general(ctx, self, args, nargs, kwnames);              \
+/* cmpxchg: the same op under the two families' keyword names, and each also
+ * as a `_pair` twin returning (success, value) for PyPy (atomics/_jit.py).
+ * X(py name, op, family, params, order names, note) */
+#define CMPXCHG_NOTE_WEAK " May fail spuriously: use it in a loop."
+#define ATOMICS_CMPXCHG_OPERATIONS(X)                                          \
+    X(cmpxchg_weak,   cmpxchg_weak,   int,   CMPXCHG_INT,   "success",         \
+      "failure", CMPXCHG_NOTE_WEAK)                                            \
+    X(cmpxchg_strong, cmpxchg_strong, int,   CMPXCHG_INT,   "success",         \
+      "failure", "")                                                           \
+    X(cmpxchg_weak,   cmpxchg_weak,   bytes, CMPXCHG_BYTES, "succ", "fail",    \
+      CMPXCHG_NOTE_WEAK)                                                       \
+    X(cmpxchg_strong, cmpxchg_strong, bytes, CMPXCHG_BYTES, "succ", "fail", "")
+
+#define CMPXCHG_ARGS(SUCC, FAIL)                                               \
+    "expected, desired, " SUCC "=MemoryOrder.SEQ_CST, " FAIL                   \
+    "=MemoryOrder.SEQ_CST"
+#define CMPXCHG_DESC(NOTE)                                                     \
+    "If the value equals `expected`, replace it with `desired`. Returns "      \
+    "CmpxchgResult(success, expected): whether it was replaced, and the "      \
+    "value the atomic held." NOTE
+
+/* ---- single atomics ---------------------------------------------------- */
+
+/* A method's C function: the common call runs the shape inlined with `fast`
+ * set; anything else goes to a separate copy, so that its code does not
+ * weigh on the fast path. PREPARE(self) turns the object and arguments
+ * into the atomic to work on (for arrays, the selected element). */
+#define DEFINE_METHOD(SYM, PYNAME, OP, SHAPE, PID, RULE, DOC, ELEMENT)        \
+    HPyDef_METH(SYM, PYNAME, HPyFunc_KEYWORDS, .doc = DOC)                    \
+    __attribute__((noinline)) static HPy SYM##_general(                       \
+        HPyContext *ctx, AtomicObject *self, const HPy *args, size_t nargs,   \
+        HPy kwnames)                                                          \
+    {                                                                         \
+        return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,                \
+                             ATOMICS_PARAMS_##PID, PYNAME, args, nargs,       \
+                             kwnames, 0, self->ops->fp_##OP);                 \
+    }                                                                         \
+    static HPy SYM##_impl(HPyContext *ctx, HPy h_self, const HPy *args,       \
+                          size_t nargs, HPy kwnames)                          \
+    {                                                                         \
+        ELEMENT##_DECLARE(self, h_self);                                      \
+        if (nargs == NPOS_##SHAPE && HPy_IsNull(kwnames) &&                   \
+            self->addr != NULL && self->ops->fp_##OP != NULL)                 \
+            return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,            \
+                                 ATOMICS_PARAMS_##PID, PYNAME, args, nargs,   \
+                                 kwnames, 1, self->ops->fp_##OP);             \
+        return SYM##_general(ctx, self, args, nargs, kwnames);                \
     }
 
-/*     python name     patomic op       shape          params   orders */
-METHOD(store,          store,          operand,       DESIRED, ORDERS_STORE,
-       "store($self, desired, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically replace the value with `desired`.")
-METHOD(load,           load,           load,          ORDER,   ORDERS_LOAD,
-       "load($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically read the value.")
-METHOD(exchange,       exchange,       operand_fetch, DESIRED, ORDERS_RMW,
-       "exchange($self, desired, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically replace the value with `desired`; return the old value.")
-METHOD(bit_test,       bit_test,       test,          INDEX,   ORDERS_LOAD,
-       "bit_test($self, index, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Return bit `index` of the value (bit 0 is the least significant).")
-METHOD(bit_test_compl, bit_test_compl, test_modify,   INDEX,   ORDERS_RMW,
-       "bit_test_compl($self, index, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically flip bit `index`; return its old value.")
-METHOD(bit_test_set,   bit_test_set,   test_modify,   INDEX,   ORDERS_RMW,
-       "bit_test_set($self, index, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically set bit `index` to 1; return its old value.")
-METHOD(bit_test_reset, bit_test_reset, test_modify,   INDEX,   ORDERS_RMW,
-       "bit_test_reset($self, index, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically set bit `index` to 0; return its old value.")
-METHOD(bin_or,         or,             operand,       VALUE,   ORDERS_RMW,
-       "bin_or($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically replace the value with `value | operand`.")
-METHOD(bin_xor,        xor,            operand,       VALUE,   ORDERS_RMW,
-       "bin_xor($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically replace the value with `value ^ operand`.")
-METHOD(bin_and,        and,            operand,       VALUE,   ORDERS_RMW,
-       "bin_and($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically replace the value with `value & operand`.")
-METHOD(bin_not,        not,            noarg,         ORDER,   ORDERS_RMW,
-       "bin_not($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically flip every bit of the value.")
-METHOD(bin_fetch_or,   fetch_or,       operand_fetch, VALUE,   ORDERS_RMW,
-       "bin_fetch_or($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Like bin_or, but return the old value.")
-METHOD(bin_fetch_xor,  fetch_xor,      operand_fetch, VALUE,   ORDERS_RMW,
-       "bin_fetch_xor($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Like bin_xor, but return the old value.")
-METHOD(bin_fetch_and,  fetch_and,      operand_fetch, VALUE,   ORDERS_RMW,
-       "bin_fetch_and($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Like bin_and, but return the old value.")
-METHOD(bin_fetch_not,  fetch_not,      noarg_fetch,   ORDER,   ORDERS_RMW,
-       "bin_fetch_not($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Like bin_not, but return the old value.")
-METHOD(add,            add,            operand,       VALUE,   ORDERS_RMW,
-       "add($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically add `value` (wrapping around on overflow).")
-METHOD(sub,            sub,            operand,       VALUE,   ORDERS_RMW,
-       "sub($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically subtract `value` (wrapping around on overflow).")
-METHOD(inc,            inc,            noarg,         ORDER,   ORDERS_RMW,
-       "inc($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically add one (wrapping around on overflow).")
-METHOD(dec,            dec,            noarg,         ORDER,   ORDERS_RMW,
-       "dec($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically subtract one (wrapping around on overflow).")
-METHOD(neg,            neg,            noarg,         ORDER,   ORDERS_RMW,
-       "neg($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Atomically negate the value (two's complement, wrapping around).")
-METHOD(fetch_add,      fetch_add,      operand_fetch, VALUE,   ORDERS_RMW,
-       "fetch_add($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Like add, but return the old value.")
-METHOD(fetch_sub,      fetch_sub,      operand_fetch, VALUE,   ORDERS_RMW,
-       "fetch_sub($self, value, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Like sub, but return the old value.")
-METHOD(fetch_inc,      fetch_inc,      noarg_fetch,   ORDER,   ORDERS_RMW,
-       "fetch_inc($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Like inc, but return the old value.")
-METHOD(fetch_dec,      fetch_dec,      noarg_fetch,   ORDER,   ORDERS_RMW,
-       "fetch_dec($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Like dec, but return the old value.")
-METHOD(fetch_neg,      fetch_neg,      noarg_fetch,   ORDER,   ORDERS_RMW,
-       "fetch_neg($self, order=MemoryOrder.SEQ_CST)\n--\n\n"
-       "Like neg, but return the old value.")
+/* A single atomic works on itself. */
+#define SCALAR_DECLARE(self, h_self)                                          \
+    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self)
 
-/* cmpxchg: the same op under the two families' keyword names */
-#define CMPXCHG_DOC(NAME, SUCC, FAIL, EXTRA)                                \
-    #NAME "($self, expected, desired, " SUCC "=MemoryOrder.SEQ_CST, "       \
-    FAIL "=MemoryOrder.SEQ_CST)\n--\n\n"                                    \
-    "If the value equals `expected`, replace it with `desired`.\n\n"        \
-    "Returns CmpxchgResult(success, expected): whether it was replaced, "   \
-    "and the value the atomic held. " EXTRA
+/* An array works on element i, its first argument, which is consumed. */
+#define ELEMENT_DECLARE(self, h_self)                                         \
+    AtomicObject element_, *self = &element_;                                 \
+    if (atomics_select_element(ctx, AtomicObject_AsStruct(ctx, h_self),       \
+                               args, nargs, &element_) < 0)                   \
+        return HPy_NULL;                                                      \
+    ++args;                                                                   \
+    --nargs
 
-#define WEAK_NOTE "May fail spuriously: use it in a loop."
+#define SCALAR_METHOD(NAME, OP, SHAPE, PID, RULE, ARGS, DESC)                 \
+    DEFINE_METHOD(Atomic_##NAME, #NAME, OP, SHAPE, PID, RULE,                 \
+                  #NAME "($self, " ARGS ")\n--\n\n" DESC, SCALAR)
+#define ARRAY_METHOD(NAME, OP, SHAPE, PID, RULE, ARGS, DESC)                  \
+    DEFINE_METHOD(Array_##NAME, #NAME, OP, SHAPE, PID, RULE,                  \
+                  #NAME "($self, i, " ARGS ")\n--\n\n" DESC                   \
+                  " (On element i.)", ELEMENT)
 
-#define CMPXCHG_METHOD(NAME, OP, FAMILY, PID, SUCC, FAIL, EXTRA)            \
-    DEFINE_METHOD(Atomic_##NAME##_##FAMILY, #NAME, OP, cmpxchg, PID,        \
-                  ORDERS_RMW, CMPXCHG_DOC(NAME, SUCC, FAIL, EXTRA))         \
-    DEFINE_METHOD(Atomic_##NAME##_pair_##FAMILY, "_" #NAME "_pair", OP,     \
-                  cmpxchg_pair, PID, ORDERS_RMW,                            \
-                  "Like " #NAME ", returning a (success, value) tuple.")
+#define CMPXCHG_METHODS(KIND, PREFIX, I, NAME, OP, FAMILY, PID, SUCC, FAIL,   \
+                        NOTE)                                                 \
+    DEFINE_METHOD(PREFIX##_##NAME##_##FAMILY, #NAME, OP, cmpxchg, PID,        \
+                  ORDERS_RMW, #NAME "($self, " I CMPXCHG_ARGS(SUCC, FAIL)     \
+                  ")\n--\n\n" CMPXCHG_DESC(NOTE), KIND)                       \
+    DEFINE_METHOD(PREFIX##_##NAME##_pair_##FAMILY, "_" #NAME "_pair", OP,     \
+                  cmpxchg_pair, PID, ORDERS_RMW,                              \
+                  "_" #NAME "_pair($self, " I CMPXCHG_ARGS(SUCC, FAIL)        \
+                  ")\n--\n\nLike " #NAME ", returning (success, value).",     \
+                  KIND)
+#define SCALAR_CMPXCHG(...) CMPXCHG_METHODS(SCALAR, Atomic, "", __VA_ARGS__)
+#define ARRAY_CMPXCHG(...) CMPXCHG_METHODS(ELEMENT, Array, "i, ", __VA_ARGS__)
 
-CMPXCHG_METHOD(cmpxchg_weak,   cmpxchg_weak,   int,   CMPXCHG_INT,
-               "success", "failure", WEAK_NOTE)
-CMPXCHG_METHOD(cmpxchg_strong, cmpxchg_strong, int,   CMPXCHG_INT,
-               "success", "failure", "")
-CMPXCHG_METHOD(cmpxchg_weak,   cmpxchg_weak,   bytes, CMPXCHG_BYTES,
-               "succ", "fail", WEAK_NOTE)
-CMPXCHG_METHOD(cmpxchg_strong, cmpxchg_strong, bytes, CMPXCHG_BYTES,
-               "succ", "fail", "")
+ATOMICS_OPERATIONS(SCALAR_METHOD)
+ATOMICS_CMPXCHG_OPERATIONS(SCALAR_CMPXCHG)
+
+/* ---- atomic arrays ----------------------------------------------------- */
+
+int atomics_select_element(HPyContext *ctx, const AtomicObject *array,
+                           const HPy *args, size_t nargs,
+                           AtomicObject *element)
+{
+    int64_t i;
+    if (!atomics_check_live(ctx, array))
+        return -1;
+    if (nargs < 1) {
+        HPyErr_SetString(ctx, ctx->h_TypeError,
+                         "missing the element index (the first argument)");
+        return -1;
+    }
+    i = HPyLong_AsInt64_t(ctx, args[0]);
+    if (i == -1 && HPyErr_Occurred(ctx)) {
+        if (HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
+            HPyErr_Clear(ctx);
+            return atomics_raise_operand_type(ctx, args[0],
+                                              "an element index");
+        }
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError))
+            return -1;
+        HPyErr_Clear(ctx);
+        i = INT64_MAX; /* out of range either way */
+    }
+    if (i < 0 && i >= -array->length)
+        i += array->length; /* Python's negative indexes */
+    if (i < 0 || i >= array->length) {
+        HPyErr_SetString(ctx, ctx->h_IndexError,
+                         "atomic array index out of range");
+        return -1;
+    }
+    *element = *array;
+    element->addr += i * array->width;
+    element->length = 1;
+    return 0;
+}
+
+ATOMICS_OPERATIONS(ARRAY_METHOD)
+ATOMICS_CMPXCHG_OPERATIONS(ARRAY_CMPXCHG)
+
+/* ---- special methods of single atomics ---------------------------------- */
 
 /* int(atomic): a SEQ_CST load. There is deliberately no __index__. */
 HPyDef_SLOT(Atomic_int, HPy_nb_int)
@@ -404,4 +462,14 @@ static HPy Atomic_bytes_impl(HPyContext *ctx, HPy h_self)
     return shape_load(ctx, self, patomic_op_load, ORDERS_LOAD,
                       ATOMICS_PARAMS_ORDER, "__bytes__", NULL, 0, HPy_NULL, 0,
                       self->ops->fp_load);
+}
+
+/* len(array) */
+HPyDef_SLOT(Array_len, HPy_mp_length)
+static HPy_ssize_t Array_len_impl(HPyContext *ctx, HPy h_self)
+{
+    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    if (!atomics_check_live(ctx, self))
+        return -1;
+    return (HPy_ssize_t)self->length;
 }

@@ -73,6 +73,7 @@ typedef struct {
     uint8_t kind;
     int8_t is_signed;
     int8_t is_integral;
+    uint8_t is_array; /* takes `length` and has elements */
 } class_config_t;
 
 static HPy type_error(HPyContext *ctx, HPy cls, const char *fmt,
@@ -135,72 +136,9 @@ static int setup_object(HPyContext *ctx, AtomicObject *self, HPy h_width,
     if (self->ops_mask == 0)
         return atomics_raise_width_error(ctx, h_width, readonly);
     self->width = (int32_t)width;
+    self->length = 1;
     self->codec = atomics_codec_for(self->kind, self->width, self->is_signed);
     return 0;
-}
-
-/* Atomic*(*, width[, is_signed][, is_integral]) */
-static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
-                     HPy_ssize_t nargs, HPy kw, const class_config_t *config)
-{
-    /* the keywords this class takes: width, then what it leaves open */
-    const char *names[3] = {"width", NULL, NULL};
-    HPy values[3] = {HPy_NULL, HPy_NULL, HPy_NULL};
-    HPy self = HPy_NULL;
-    AtomicObject *data;
-    int i, count = 1;
-    int is_signed = config->is_signed, is_integral = config->is_integral;
-    int64_t width;
-    if (config->is_signed < 0)
-        names[count++] = "is_signed";
-    if (config->is_integral < 0)
-        names[count++] = "is_integral";
-    if (nargs != 0)
-        return type_error(ctx, cls, "%s() takes no positional arguments%s", "");
-    if (atomics_new_kwargs(ctx, cls, args, nargs, kw, names, count,
-                           values) < 0)
-        return HPy_NULL;
-    for (i = 0; i < count; ++i) {
-        if (HPy_IsNull(values[i])) {
-            type_error(ctx, cls,
-                       "%s() missing required keyword-only argument: '%s'",
-                       names[i]);
-            goto done;
-        }
-    }
-    width = parse_width(ctx, values[0]);
-    if (width < 0)
-        goto done;
-    i = 1;
-    if (is_signed < 0 && (is_signed = HPy_IsTrue(ctx, values[i++])) < 0)
-        goto done;
-    if (is_integral < 0 && (is_integral = HPy_IsTrue(ctx, values[i])) < 0)
-        goto done;
-
-    self = HPy_New(ctx, cls, &data);
-    if (HPy_IsNull(self))
-        goto done;
-    if (setup_object(ctx, data, values[0], width, 0, config, is_signed,
-                     is_integral) < 0) {
-        HPy_Close(ctx, self);
-        self = HPy_NULL;
-        goto done;
-    }
-    /* Width is at most 16 here; one 16-aligned 16-byte block fits them all
-     * (cmpxchg16b needs the 16-byte alignment). */
-    data->owned = aligned_alloc(ATOMICS_MAX_WIDTH, ATOMICS_MAX_WIDTH);
-    if (data->owned == NULL) {
-        HPy_Close(ctx, self);
-        self = HPyErr_NoMemory(ctx);
-        goto done;
-    }
-    memset(data->owned, 0, ATOMICS_MAX_WIDTH);
-    data->addr = data->owned;
-done:
-    for (i = 0; i < 3; ++i)
-        if (!HPy_IsNull(values[i]))
-            HPy_Close(ctx, values[i]);
-    return self;
 }
 
 /* Read attribute @p name of the core as an int (or bool); -1 on error. */
@@ -215,37 +153,174 @@ static int core_int(HPyContext *ctx, HPy core, const char *name,
     return (*out == (uint64_t)-1 && HPyErr_Occurred(ctx)) ? -1 : 0;
 }
 
-/* Atomic*View(core): a view of the memory an AtomicCore holds. */
-static HPy view_new(HPyContext *ctx, HPy cls, const HPy *args,
-                    HPy_ssize_t nargs, HPy kw, const class_config_t *config)
+/* The memory an AtomicCore holds, for an object of @p size bytes: its
+ * address, or 0 with an error set (not a core, released, wrong size, or
+ * misaligned for the width). */
+static uintptr_t core_memory(HPyContext *ctx, HPy core, uint64_t size,
+                             int64_t width, uint64_t *readonly)
 {
-    HPy core_cls, self, h_width;
-    AtomicObject *data;
-    uint64_t address, width, readonly, is_signed, is_integral;
-    int is_core;
-    if (nargs != 1 || !HPy_IsNull(kw))
-        return type_error(ctx, cls, "%s() takes exactly one positional "
-                                    "argument (an AtomicCore)%s", "");
-    core_cls = HPyGlobal_Load(ctx, atomics_hooks[ATOMICS_HOOK_CORE]);
-    is_core = HPy_TypeCheck(ctx, args[0], core_cls);
+    HPy core_cls = HPyGlobal_Load(ctx, atomics_hooks[ATOMICS_HOOK_CORE]);
+    int is_core = HPy_TypeCheck(ctx, core, core_cls);
+    uint64_t address, nbytes;
     HPy_Close(ctx, core_cls);
     if (!is_core) {
         HPyErr_SetString(ctx, ctx->h_TypeError,
                          "Positional argument 'core' must have type "
                          "'AtomicCore'.");
-        return HPy_NULL;
+        return 0;
     }
-    if (core_int(ctx, args[0], "address", &address) < 0 ||
-        core_int(ctx, args[0], "width", &width) < 0 ||
-        core_int(ctx, args[0], "readonly", &readonly) < 0 ||
-        core_int(ctx, args[0], "is_signed", &is_signed) < 0 ||
-        core_int(ctx, args[0], "is_integral", &is_integral) < 0)
-        return HPy_NULL;
+    if (core_int(ctx, core, "address", &address) < 0 ||
+        core_int(ctx, core, "width", &nbytes) < 0 ||
+        core_int(ctx, core, "readonly", readonly) < 0)
+        return 0;
     if (address == 0) {
         HPyErr_SetString(ctx, ctx->h_ValueError,
                          "Operation forbidden on released AtomicCore object.");
-        return HPy_NULL;
+        return 0;
     }
+    /* The core checked alignment against the documented rules already;
+     * this guards the hardware's requirement whatever the core says. */
+    if (nbytes != size || address % (uint64_t)width != 0) {
+        HPyErr_SetString(ctx, ctx->h_ValueError,
+                         "AtomicCore does not fit this object");
+        return 0;
+    }
+    return (uintptr_t)address;
+}
+
+/* Atomic*(*, width[, is_signed][, is_integral]) and, for arrays,
+ * AtomicArray*(*, length, width). The memory is allocated here, unless the
+ * private keyword `_memory` passes an AtomicCore to live in (shared memory,
+ * or a buffer an array context exported). */
+static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
+                     HPy_ssize_t nargs, HPy kw, const class_config_t *config)
+{
+    /* the keywords this class takes: width, _memory, then what it leaves
+     * open */
+    const char *names[5] = {"width", "_memory", NULL, NULL, NULL};
+    HPy values[5] = {HPy_NULL, HPy_NULL, HPy_NULL, HPy_NULL, HPy_NULL};
+    HPy self = HPy_NULL;
+    AtomicObject *data;
+    int i, count = 2, next;
+    int is_signed = config->is_signed, is_integral = config->is_integral;
+    int64_t width, length = 1;
+    uint64_t size, readonly = 0;
+    uintptr_t external = 0;
+    if (config->is_signed < 0)
+        names[count++] = "is_signed";
+    if (config->is_integral < 0)
+        names[count++] = "is_integral";
+    if (config->is_array)
+        names[count++] = "length";
+    if (nargs != 0)
+        return type_error(ctx, cls, "%s() takes no positional arguments%s", "");
+    if (atomics_new_kwargs(ctx, cls, args, nargs, kw, names, count,
+                           values) < 0)
+        return HPy_NULL;
+    for (i = 0; i < count; ++i) {
+        if (i != 1 && HPy_IsNull(values[i])) { /* all but _memory needed */
+            type_error(ctx, cls,
+                       "%s() missing required keyword-only argument: '%s'",
+                       names[i]);
+            goto done;
+        }
+    }
+    width = parse_width(ctx, values[0]);
+    if (width < 0)
+        goto done;
+    next = 2;
+    if (is_signed < 0 && (is_signed = HPy_IsTrue(ctx, values[next++])) < 0)
+        goto done;
+    if (is_integral < 0 && (is_integral = HPy_IsTrue(ctx, values[next++])) < 0)
+        goto done;
+    if (config->is_array) {
+        length = HPyLong_AsInt64_t(ctx, values[next]);
+        if (length == -1 && HPyErr_Occurred(ctx))
+            goto done;
+        if (length < 0) {
+            HPyErr_SetString(ctx, ctx->h_ValueError, "Negative length");
+            goto done;
+        }
+    }
+
+    self = HPy_New(ctx, cls, &data);
+    if (HPy_IsNull(self))
+        goto done;
+    if (setup_object(ctx, data, values[0], width, 0, config, is_signed,
+                     is_integral) < 0)
+        goto fail;
+    if (length > (INT64_MAX - ATOMICS_MAX_WIDTH) / width) {
+        HPyErr_SetString(ctx, ctx->h_OverflowError, "array too large");
+        goto fail;
+    }
+    size = (uint64_t)(length * width);
+    if (!HPy_IsNull(values[1])) {
+        external = core_memory(ctx, values[1], size, width, &readonly);
+        if (external == 0)
+            goto fail;
+        if (readonly) {
+            /* a read-only core gets the read-only ops (or none) */
+            if (setup_object(ctx, data, values[0], width, 1, config,
+                             is_signed, is_integral) < 0)
+                goto fail;
+        }
+        HPyField_Store(ctx, self, &data->owner, values[1]);
+        data->addr = (char *)external;
+    } else {
+        /* 16-aligned (cmpxchg16b needs it), rounded up to whole 16s, zeroed */
+        size_t alloc = (size_t)(size + ATOMICS_MAX_WIDTH - 1) /
+                       ATOMICS_MAX_WIDTH * ATOMICS_MAX_WIDTH;
+        data->owned = aligned_alloc(ATOMICS_MAX_WIDTH,
+                                    alloc ? alloc : ATOMICS_MAX_WIDTH);
+        if (data->owned == NULL) {
+            HPyErr_NoMemory(ctx);
+            goto fail;
+        }
+        memset(data->owned, 0, alloc);
+        data->addr = data->owned;
+    }
+    data->length = length;
+    goto done;
+fail:
+    HPy_Close(ctx, self);
+    self = HPy_NULL;
+done:
+    for (i = 0; i < 5; ++i)
+        if (!HPy_IsNull(values[i]))
+            HPy_Close(ctx, values[i]);
+    return self;
+}
+
+/* Atomic*View(core): a view of the memory an AtomicCore holds. */
+static HPy view_new(HPyContext *ctx, HPy cls, const HPy *args,
+                    HPy_ssize_t nargs, HPy kw, const class_config_t *config)
+{
+    HPy self, h_width;
+    AtomicObject *data;
+    uint64_t width, readonly, is_signed, is_integral;
+    uintptr_t address;
+    if (nargs != 1 || !HPy_IsNull(kw))
+        return type_error(ctx, cls, "%s() takes exactly one positional "
+                                    "argument (an AtomicCore)%s", "");
+    /* the core says how wide it is and what it holds */
+    {
+        HPy core_cls = HPyGlobal_Load(ctx, atomics_hooks[ATOMICS_HOOK_CORE]);
+        int is_core = HPy_TypeCheck(ctx, args[0], core_cls);
+        HPy_Close(ctx, core_cls);
+        if (is_core && (core_int(ctx, args[0], "width", &width) < 0 ||
+                        core_int(ctx, args[0], "is_signed", &is_signed) < 0 ||
+                        core_int(ctx, args[0], "is_integral",
+                                 &is_integral) < 0))
+            return HPy_NULL;
+        if (!is_core)
+            width = 1; /* core_memory below raises the TypeError */
+    }
+    address = core_memory(ctx, args[0], width,
+                          width > 0 && width <= ATOMICS_MAX_WIDTH
+                              ? (int64_t)width : 1,
+                          &readonly);
+    if (address == 0)
+        return HPy_NULL;
     self = HPy_New(ctx, cls, &data);
     if (HPy_IsNull(self))
         return HPy_NULL;
@@ -263,39 +338,44 @@ static HPy view_new(HPyContext *ctx, HPy cls, const HPy *args,
         return HPy_NULL;
     }
     HPy_Close(ctx, h_width);
-    /* The core checked alignment against the documented rules already; this
-     * guards the hardware requirement whatever the core says. */
-    if (address % width != 0) {
-        HPy_Close(ctx, self);
-        HPyErr_SetString(ctx, ctx->h_ValueError, "misaligned AtomicCore");
-        return HPy_NULL;
-    }
     HPyField_Store(ctx, self, &data->owner, args[0]);
-    data->addr = (char *)(uintptr_t)address;
+    data->addr = (char *)address;
     return self;
 }
 
-/* One constructor per class: CLASS_NEW(Class, family, kind, signed, integral) */
-#define CLASS_NEW(CLS, FAMILY, KIND, SIGNED, INTEGRAL)                      \
+/* One constructor per class:
+ * CLASS_NEW(class, family, kind, signed, integral, array) */
+#define CLASS_NEW(CLS, FAMILY, KIND, SIGNED, INTEGRAL, ARRAY)               \
     HPyDef_SLOT(CLS##_new, HPy_tp_new)                                      \
     static HPy CLS##_new_impl(HPyContext *ctx, HPy cls, const HPy *args,    \
                               HPy_ssize_t nargs, HPy kw)                    \
     {                                                                       \
-        static const class_config_t config = {KIND, SIGNED, INTEGRAL};      \
+        static const class_config_t config = {KIND, SIGNED, INTEGRAL,       \
+                                              ARRAY};                       \
         return FAMILY##_new(ctx, cls, args, nargs, kw, &config);            \
     }
 
-/*        class               family  kind                    signed integral */
-CLASS_NEW(Atomic,             owned,  ATOMICS_KIND_ANY,       -1,    -1)
-CLASS_NEW(AtomicIntegral,     owned,  ATOMICS_KIND_INTEGRAL,  -1,     1)
-CLASS_NEW(AtomicBytes,        owned,  ATOMICS_KIND_BYTES,      0,     0)
-CLASS_NEW(AtomicInt,          owned,  ATOMICS_KIND_INTEGRAL,   1,     1)
-CLASS_NEW(AtomicUint,         owned,  ATOMICS_KIND_INTEGRAL,   0,     1)
-CLASS_NEW(AtomicView,         view,   ATOMICS_KIND_ANY,       -1,    -1)
-CLASS_NEW(AtomicIntegralView, view,   ATOMICS_KIND_INTEGRAL,  -1,     1)
-CLASS_NEW(AtomicBytesView,    view,   ATOMICS_KIND_BYTES,      0,     0)
-CLASS_NEW(AtomicIntView,      view,   ATOMICS_KIND_INTEGRAL,   1,     1)
-CLASS_NEW(AtomicUintView,     view,   ATOMICS_KIND_INTEGRAL,   0,     1)
+#define ANY ATOMICS_KIND_ANY
+#define INTEGRAL ATOMICS_KIND_INTEGRAL
+#define BYTES ATOMICS_KIND_BYTES
+/*        class               family kind      signed integral array */
+CLASS_NEW(Atomic,             owned, ANY,      -1,    -1,      0)
+CLASS_NEW(AtomicIntegral,     owned, INTEGRAL, -1,     1,      0)
+CLASS_NEW(AtomicBytes,        owned, BYTES,     0,     0,      0)
+CLASS_NEW(AtomicInt,          owned, INTEGRAL,  1,     1,      0)
+CLASS_NEW(AtomicUint,         owned, INTEGRAL,  0,     1,      0)
+CLASS_NEW(AtomicView,         view,  ANY,      -1,    -1,      0)
+CLASS_NEW(AtomicIntegralView, view,  INTEGRAL, -1,     1,      0)
+CLASS_NEW(AtomicBytesView,    view,  BYTES,     0,     0,      0)
+CLASS_NEW(AtomicIntView,      view,  INTEGRAL,  1,     1,      0)
+CLASS_NEW(AtomicUintView,     view,  INTEGRAL,  0,     1,      0)
+CLASS_NEW(AtomicArray,        owned, ANY,      -1,    -1,      1)
+CLASS_NEW(AtomicIntArray,     owned, INTEGRAL,  1,     1,      1)
+CLASS_NEW(AtomicUintArray,    owned, INTEGRAL,  0,     1,      1)
+CLASS_NEW(AtomicBytesArray,   owned, BYTES,     0,     0,      1)
+#undef ANY
+#undef INTEGRAL
+#undef BYTES
 
 /* ---- lifetime --------------------------------------------------------- */
 
@@ -341,9 +421,22 @@ static HPy Atomic_properties_impl(HPyContext *ctx, HPy h_self)
     return result;
 }
 
+HPyDef_METH(Atomic_owner, "_owner", HPyFunc_NOARGS,
+            .doc = "_owner($self)\n--\n\n"
+                   "The AtomicCore this object's memory belongs to, or None "
+                   "(its own memory).")
+static HPy Atomic_owner_impl(HPyContext *ctx, HPy h_self)
+{
+    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    if (self->owned != NULL)
+        return HPy_Dup(ctx, ctx->h_None);
+    return HPyField_Load(ctx, h_self, self->owner);
+}
+
 /* ---- the classes ------------------------------------------------------ */
 
-#define ADDRESS_OF_DEF(name) &Atomic_##name,
+#define SCALAR_DEF(name) &Atomic_##name,
+#define ARRAY_DEF(name) &Array_##name,
 
 /* Every class lists its GC traversal itself, so that no interpreter has to
  * infer it through the inheritance of a GC type; destroy belongs to the root
@@ -370,58 +463,78 @@ static HPy Atomic_properties_impl(HPyContext *ctx, HPy h_self)
         .doc = DOC,                                                         \
     };
 
-#define ROOT_PROPERTIES &Atomic_destroy, &Atomic_properties,
+#define ROOT_DEFINES &Atomic_destroy, &Atomic_properties, &Atomic_owner,
+#define INTEGRAL_DEFINES                                                    \
+    ATOMICS_INTEGRAL_OPS(SCALAR_DEF) &Atomic_int, &Atomic_wait_slice,       \
+    &Atomic_notify_one, &Atomic_notify_all,
+#define BYTES_DEFINES                                                       \
+    ATOMICS_BYTES_OPS(SCALAR_DEF) &Atomic_bytes, &Atomic_wait_slice,        \
+    &Atomic_notify_one, &Atomic_notify_all,
+#define INTEGRAL_ARRAY_DEFINES ATOMICS_INTEGRAL_OPS(ARRAY_DEF) &Array_len,
+#define BYTES_ARRAY_DEFINES ATOMICS_BYTES_OPS(ARRAY_DEF) &Array_len,
 
 CLASS_SPEC(Atomic, "atomics.base",
            "Atomic(*, width, is_integral, is_signed)\n--\n\n"
            "An atomic object with its own memory, exposing no operations "
-           "(only properties).", ROOT_PROPERTIES)
+           "(only properties).", ROOT_DEFINES)
 CLASS_SPEC(AtomicIntegral, "atomics.base",
            "AtomicIntegral(*, width, is_signed)\n--\n\n"
-           "An atomic integer with its own memory.",
-           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
+           "An atomic integer with its own memory.", INTEGRAL_DEFINES)
 CLASS_SPEC(AtomicBytes, "atomics.base",
            "AtomicBytes(*, width)\n--\n\n"
-           "Atomic bytes with their own memory.",
-           ATOMICS_BYTES_OPS(ADDRESS_OF_DEF))
+           "Atomic bytes with their own memory.", BYTES_DEFINES)
 CLASS_SPEC(AtomicInt, "atomics.base",
            "AtomicInt(*, width)\n--\n\n"
-           "An atomic signed integer with its own memory.",
-           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
+           "An atomic signed integer with its own memory.", INTEGRAL_DEFINES)
 CLASS_SPEC(AtomicUint, "atomics.base",
            "AtomicUint(*, width)\n--\n\n"
            "An atomic unsigned integer with its own memory.",
-           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
+           INTEGRAL_DEFINES)
 CLASS_SPEC(AtomicView, "atomics.view",
            "AtomicView(core)\n--\n\n"
            "An atomic view of a buffer, exposing no operations. Obtained "
-           "from an AtomicViewContext.", ROOT_PROPERTIES)
+           "from an AtomicViewContext.", ROOT_DEFINES)
 CLASS_SPEC(AtomicIntegralView, "atomics.view",
            "AtomicIntegralView(core)\n--\n\n"
-           "An atomic integer view of a buffer.",
-           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
+           "An atomic integer view of a buffer.", INTEGRAL_DEFINES)
 CLASS_SPEC(AtomicBytesView, "atomics.view",
            "AtomicBytesView(core)\n--\n\n"
-           "An atomic bytes view of a buffer.",
-           ATOMICS_BYTES_OPS(ADDRESS_OF_DEF))
+           "An atomic bytes view of a buffer.", BYTES_DEFINES)
 CLASS_SPEC(AtomicIntView, "atomics.view",
            "AtomicIntView(core)\n--\n\n"
-           "An atomic signed integer view of a buffer.",
-           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
+           "An atomic signed integer view of a buffer.", INTEGRAL_DEFINES)
 CLASS_SPEC(AtomicUintView, "atomics.view",
            "AtomicUintView(core)\n--\n\n"
-           "An atomic unsigned integer view of a buffer.",
-           ATOMICS_INTEGRAL_OPS(ADDRESS_OF_DEF))
+           "An atomic unsigned integer view of a buffer.", INTEGRAL_DEFINES)
+CLASS_SPEC(AtomicArray, "atomics.array",
+           "AtomicArray(*, length, width, is_integral, is_signed)\n--\n\n"
+           "An array of atomics, exposing no operations.",
+           ROOT_DEFINES &Array_len,)
+CLASS_SPEC(AtomicIntArray, "atomics.array",
+           "AtomicIntArray(*, length, width)\n--\n\n"
+           "An array of atomic signed integers: every operation takes the "
+           "element's index first.", INTEGRAL_ARRAY_DEFINES)
+CLASS_SPEC(AtomicUintArray, "atomics.array",
+           "AtomicUintArray(*, length, width)\n--\n\n"
+           "An array of atomic unsigned integers: every operation takes the "
+           "element's index first.", INTEGRAL_ARRAY_DEFINES)
+CLASS_SPEC(AtomicBytesArray, "atomics.array",
+           "AtomicBytesArray(*, length, width)\n--\n\n"
+           "An array of atomic bytes: every operation takes the element's "
+           "index first.", BYTES_ARRAY_DEFINES)
 
 static HPyType_Spec *const class_specs[] = {
-    &Atomic_spec,     &AtomicIntegral_spec,     &AtomicBytes_spec,
-    &AtomicInt_spec,  &AtomicUint_spec,         &AtomicView_spec,
+    &Atomic_spec,        &AtomicIntegral_spec,     &AtomicBytes_spec,
+    &AtomicInt_spec,     &AtomicUint_spec,         &AtomicView_spec,
     &AtomicIntegralView_spec, &AtomicBytesView_spec, &AtomicIntView_spec,
-    &AtomicUintView_spec,
+    &AtomicUintView_spec, &AtomicArray_spec,       &AtomicIntArray_spec,
+    &AtomicUintArray_spec, &AtomicBytesArray_spec,
 };
 
-/* The view root, kept to check what `release_view` is given. */
+/* The roots of the classes whose objects can be released (views, arrays),
+ * kept to check what `release_view` is given. */
 HPyGlobal atomics_view_root;
+HPyGlobal atomics_array_root;
 
 HPyDef_METH(atomics_make_type, "make_type", HPyFunc_VARARGS,
             .doc = "make_type(qualified_name, bases)\n--\n\n"
@@ -449,6 +562,8 @@ static HPy atomics_make_type_impl(HPyContext *ctx, HPy module,
             HPy type = HPyType_FromSpec(ctx, class_specs[i], spec_params);
             if (!HPy_IsNull(type) && class_specs[i] == &AtomicView_spec)
                 HPyGlobal_Store(ctx, &atomics_view_root, type);
+            if (!HPy_IsNull(type) && class_specs[i] == &AtomicArray_spec)
+                HPyGlobal_Store(ctx, &atomics_array_root, type);
             return type;
         }
     }
@@ -462,12 +577,16 @@ HPyDef_METH(atomics_release_view, "release_view", HPyFunc_O,
                    "ValueError (internal).")
 static HPy atomics_release_view_impl(HPyContext *ctx, HPy module, HPy view)
 {
-    HPy root = HPyGlobal_Load(ctx, atomics_view_root);
-    int is_view = !HPy_Is(ctx, root, ctx->h_None) &&
-                  HPy_TypeCheck(ctx, view, root);
+    HPy view_root = HPyGlobal_Load(ctx, atomics_view_root);
+    HPy array_root = HPyGlobal_Load(ctx, atomics_array_root);
+    int is_view = (!HPy_Is(ctx, view_root, ctx->h_None) &&
+                   HPy_TypeCheck(ctx, view, view_root)) ||
+                  (!HPy_Is(ctx, array_root, ctx->h_None) &&
+                   HPy_TypeCheck(ctx, view, array_root));
     AtomicObject *data;
     (void)module;
-    HPy_Close(ctx, root);
+    HPy_Close(ctx, view_root);
+    HPy_Close(ctx, array_root);
     if (!is_view) {
         HPyErr_SetString(ctx, ctx->h_TypeError, "release_view() needs a view");
         return HPy_NULL;

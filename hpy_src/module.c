@@ -8,7 +8,7 @@
 #include "atomic.h"
 
 void atomics_init_ops_tables(void);
-extern HPyGlobal atomics_view_root;
+extern HPyGlobal atomics_view_root, atomics_array_root;
 extern HPyDef atomics_make_type;
 extern HPyDef atomics_release_view;
 
@@ -87,6 +87,7 @@ static int module_exec_impl(HPyContext *ctx, HPy module)
     for (i = 0; i < ATOMICS_PARAMS_COUNT; ++i)
         HPyGlobal_Store(ctx, &atomics_kwcaches[i], ctx->h_None);
     HPyGlobal_Store(ctx, &atomics_view_root, ctx->h_None);
+    HPyGlobal_Store(ctx, &atomics_array_root, ctx->h_None);
     HPyGlobal_Store(ctx, &atomics_cmpxchg_result_type, ctx->h_None);
     {
         HPy type = HPyType_FromSpec(ctx, &atomics_cmpxchg_result_spec, NULL);
@@ -120,6 +121,7 @@ static HPyGlobal *module_globals[] = {
     &atomics_kwcaches[ATOMICS_PARAMS_CMPXCHG_INT],
     &atomics_kwcaches[ATOMICS_PARAMS_CMPXCHG_BYTES],
     &atomics_view_root,
+    &atomics_array_root,
     &atomics_cmpxchg_result_type,
     NULL,
 };

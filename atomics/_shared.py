@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: MIT
+"""Shared atomics: memory that travels to other processes by name.
+
+`atomic(..., shared=True)` and `atomicarray(..., shared=True)` put their
+memory in a *segment*: a file in /dev/shm (on Linux, what shm_open uses),
+mapped with mmap. Pickling such an atomic pickles the segment's name, so it
+can be passed to multiprocessing.Process, Pool and ProcessPoolExecutor
+under any start method; unpickling maps the same memory. (With the fork
+start method a child inherits the mapping itself.)
+
+Lifetime: the process that created a segment unlinks its name when its own
+last atomic on it is garbage collected; memory already mapped elsewhere
+stays valid until those processes drop theirs. If the creator is killed
+first, the file stays in /dev/shm as atomics-<pid>-<random> until removed.
+
+multiprocessing.shared_memory is not used: on CPython 3.11 every process
+that attaches registers the segment with its resource tracker, which then
+warns about (and unlinks) it when that process exits; and GraalPy lacks
+shm_open.
+"""
+
+import mmap
+import os
+import secrets
+import weakref
+
+from ._buffer import AtomicCore
+
+_DIRECTORY = "/dev/shm"
+
+
+class Segment:
+    """A named, mapped piece of shared memory (see the module docstring)."""
+
+    __slots__ = ("name", "size", "mmap", "__weakref__")
+
+    def __init__(self, name, size, mapping):
+        self.name = name
+        self.size = size
+        self.mmap = mapping
+
+    @classmethod
+    def create(cls, size):
+        """A new zeroed segment of `size` bytes, unlinked when this object
+        is garbage collected in the creating process."""
+        name = f"atomics-{os.getpid()}-{secrets.token_hex(8)}"
+        path = os.path.join(_DIRECTORY, name)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.ftruncate(fd, max(size, 1))
+            mapping = mmap.mmap(fd, max(size, 1))
+        except BaseException:
+            os.unlink(path)
+            raise
+        finally:
+            os.close(fd)
+        segment = cls(name, size, mapping)
+        # only the creating process unlinks (a forked child shares this
+        # object and must not)
+        weakref.finalize(segment, _unlink_if_creator, path, os.getpid())
+        return segment
+
+    @classmethod
+    def attach(cls, name, size):
+        """Map the existing segment `name` (FileNotFoundError once its
+        creator has dropped it)."""
+        if os.sep in name or name.startswith("."):
+            raise ValueError(f"not a segment name: {name!r}")
+        fd = os.open(os.path.join(_DIRECTORY, name), os.O_RDWR)
+        try:
+            mapping = mmap.mmap(fd, max(size, 1))
+        finally:
+            os.close(fd)
+        return cls(name, size, mapping)
+
+    def core(self):
+        """An AtomicCore over the segment, which keeps it alive."""
+        core = AtomicCore(memoryview(self.mmap)[:self.size])
+        core.segment = self
+        return core
+
+
+def new_core(size):
+    """An AtomicCore over a new segment of `size` bytes."""
+    return Segment.create(size).core()
+
+
+def rebuild(cls, name, size, kwargs):
+    """Unpickle a shared atomic: map its segment and make `cls` on it."""
+    return cls(**kwargs, _memory=Segment.attach(name, size).core())
+
+
+def _unlink_if_creator(path, creator):
+    if os.getpid() == creator:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
