@@ -7,7 +7,9 @@ GraalPy alike, through one compiled HPy binary. See README.md.
 
 from ._alignment import Alignment
 from ._enums import MemoryOrder, OpType
-from ._factories import atomic, atomicarray, atomicarrayview, atomicview
+from ._factories import atomic, atomicview
+from ._factories import atomicarray as atomicarray
+from ._factories import atomicarrayview as atomicarrayview
 from ._results import CmpxchgResult
 from ._types import ANY, BYTES, INT, INTEGRAL, UINT
 

@@ -28,6 +28,11 @@ from ._buffer import AtomicCore
 
 _DIRECTORY = "/dev/shm"
 
+# The segments this process has mapped, by name: attaching to one of them
+# again (unpickling in the creating process) shares its mapping, so its
+# name lives as long as any atomic on it here.
+_mapped = weakref.WeakValueDictionary()
+
 
 class Segment:
     """A named, mapped piece of shared memory (see the module docstring)."""
@@ -58,6 +63,7 @@ class Segment:
         # only the creating process unlinks (a forked child shares this
         # object and must not)
         weakref.finalize(segment, _unlink_if_creator, path, os.getpid())
+        _mapped[name] = segment
         return segment
 
     @classmethod
@@ -66,12 +72,16 @@ class Segment:
         creator has dropped it)."""
         if os.sep in name or name.startswith("."):
             raise ValueError(f"not a segment name: {name!r}")
+        segment = _mapped.get(name)
+        if segment is not None:
+            return segment
         fd = os.open(os.path.join(_DIRECTORY, name), os.O_RDWR)
         try:
             mapping = mmap.mmap(fd, max(size, 1))
         finally:
             os.close(fd)
-        return cls(name, size, mapping)
+        segment = _mapped[name] = cls(name, size, mapping)
+        return segment
 
     def core(self):
         """An AtomicCore over the segment, which keeps it alive."""

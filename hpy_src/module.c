@@ -63,6 +63,36 @@ static HPy atomics_alignment_impl(HPyContext *ctx, HPy module, HPy h_width)
     return result;
 }
 
+HPyDef_METH(atomics_backend, "backend", HPyFunc_O,
+            .doc = "backend(width)\n--\n\n"
+                   "Name of the patomic backend serving the width (\"gnu\", "
+                   "\"cx16\"), or None.")
+static HPy atomics_backend_impl(HPyContext *ctx, HPy module, HPy h_width)
+{
+    int64_t width = HPyLong_AsInt64_t(ctx, h_width);
+    int id;
+    (void)module;
+    if (width == -1 && HPyErr_Occurred(ctx))
+        return HPy_NULL;
+    for (id = 0; width > 0 && id < patomic_BACKEND_COUNT; ++id) {
+        patomic_ops_t ops = patomic_create_ops_from(
+            (patomic_backend_id_t)id, (size_t)width, patomic_OPTION_NONE);
+        if (patomic_ops_count(&ops) > 0)
+            return HPyUnicode_FromString(
+                ctx, patomic_backend_name((patomic_backend_id_t)id));
+    }
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+HPyDef_METH(atomics_wait_native, "wait_is_native", HPyFunc_NOARGS,
+            .doc = "wait_is_native()\n--\n\n"
+                   "Whether wait/notify use the OS (a futex) here.")
+static HPy atomics_wait_native_impl(HPyContext *ctx, HPy module)
+{
+    (void)module;
+    return HPyBool_FromBool(ctx, patomic_wait_is_native() != 0);
+}
+
 /* Proves the HPy debug-mode leak check works (tests/test_hpy_debug.py): it
  * opens a handle and never closes it. Outside debug mode that is one
  * reference to None; the function exists for no other purpose. */
@@ -104,7 +134,8 @@ static int module_exec_impl(HPyContext *ctx, HPy module)
 static HPyDef *module_defines[] = {
     &module_exec,        &atomics_register_hook, &atomics_make_type,
     &atomics_release_view, &atomics_ops_mask,    &atomics_alignment,
-    &atomics_leak_handle,  NULL,
+    &atomics_leak_handle,  &atomics_backend,     &atomics_wait_native,
+    NULL,
 };
 
 static HPyGlobal *module_globals[] = {

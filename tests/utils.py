@@ -16,6 +16,7 @@ import atomics
 
 IS_CPYTHON = sys.implementation.name == "cpython"
 IS_PYPY = sys.implementation.name == "pypy"
+IS_GRAALPY = sys.implementation.name == "graalpy"
 IS_LINUX = sys.platform.startswith("linux")
 BYTEORDER = sys.byteorder
 

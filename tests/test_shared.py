@@ -1,0 +1,111 @@
+"""Shared atomics: shared=True memory that pickles across processes."""
+
+import concurrent.futures
+import gc
+import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+import atomics
+
+from .utils import IS_GRAALPY
+
+# GraalPy has no os.fork
+METHODS = ["spawn"] + ([] if IS_GRAALPY else ["fork"])
+N = 300 if IS_GRAALPY else 2000
+
+
+def add_n(counter, n):
+    for _ in range(n):
+        counter.inc()
+    return counter.load()
+
+
+def segments():
+    return {f for f in os.listdir("/dev/shm") if f.startswith("atomics-")}
+
+
+def test_pickle_round_trip_shares_memory():
+    a = atomics.atomic(width=8, atype=atomics.INT, shared=True)
+    b = pickle.loads(pickle.dumps(a))
+    assert type(b) is type(a) and b is not a
+    a.store(41)
+    b.inc()
+    assert a.load() == 42
+    arr = atomics.atomicarray(4, 2, atomics.UINT, shared=True)
+    copy = pickle.loads(pickle.dumps(arr))
+    copy.store(3, 7)
+    assert arr.load(3) == 7 and len(copy) == 4
+    kinds = [atomics.atomic(width=4, atype=atomics.BYTES, shared=True),
+             atomics.atomic(width=2, atype=atomics.INTEGRAL, is_signed=False,
+                            shared=True),
+             atomics.atomic(width=2, atype=atomics.ANY, is_integral=True,
+                            is_signed=True, shared=True)]
+    for k in kinds:
+        assert type(pickle.loads(pickle.dumps(k))) is type(k)
+
+
+def test_segment_unlinked_when_done():
+    before = segments()
+    a = atomics.atomic(width=8, atype=atomics.UINT, shared=True)
+    mine = segments() - before
+    assert len(mine) == 1
+    b = pickle.loads(pickle.dumps(a))
+    del a
+    # b (mapped in this process) keeps the creator's segment alive
+    assert mine <= segments()
+    b.inc()
+    del b
+    for _ in range(3):  # PyPy needs a second pass for the finalizer
+        gc.collect()
+    assert not (mine & segments())
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_process_pool_executor(method):
+    ctx = multiprocessing.get_context(method)
+    counter = atomics.atomic(width=8, atype=atomics.INT, shared=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        procs = [ctx.Process(target=add_n, args=(counter, N))
+                 for _ in range(2)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(timeout=300)
+        assert [p.exitcode for p in procs] == [0, 0]
+        with ctx.Pool(2) as pool:
+            pool.starmap(add_n, [(counter, N)] * 2)
+        with concurrent.futures.ProcessPoolExecutor(
+                2, mp_context=ctx) as ex:
+            list(ex.map(add_n, [counter] * 2, [N] * 2))
+    assert counter.load() == 6 * N
+
+
+def test_no_resource_tracker_warnings(tmp_path):
+    """A child that unpickles a shared atomic leaves no warning behind (the
+    resource tracker of multiprocessing.shared_memory would)."""
+    script = tmp_path / "child.py"
+    script.write_text(
+        "import atomics, multiprocessing as mp, sys\n"
+        "def work(c):\n"
+        "    c.inc()\n"
+        "if __name__ == '__main__':\n"
+        "    c = atomics.atomic(width=8, atype=atomics.INT, shared=True)\n"
+        "    p = mp.get_context('spawn').Process(target=work, args=(c,))\n"
+        "    p.start(); p.join()\n"
+        "    print(c.load())\n")
+    root = os.path.dirname(os.path.dirname(atomics.__file__))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [root] + [p for p in os.environ.get("PYTHONPATH", "").split(
+            os.pathsep) if p]))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "1"
+    assert "leaked" not in proc.stderr and "Warning" not in proc.stderr
