@@ -74,7 +74,8 @@ class _CPythonExport:
         # protocol, released memoryview, ...) on every interpreter, where
         # GraalPy's ctypes would leave a failed call's error pending.
         try:
-            memoryview(obj).release()
+            with memoryview(obj) as check:
+                readonly = check.readonly
         except TypeError:
             raise TypeError(f"{argument} {_NOT_A_BUFFER}") from None
         view = self._PyBuffer()
@@ -84,7 +85,9 @@ class _CPythonExport:
         self._view = view
         self.address = view.buf or 0
         self.nbytes = view.len
-        self.readonly = bool(view.readonly)
+        # GraalPy's simple exports of immutable objects claim to be
+        # writable: believe whichever says read-only
+        self.readonly = bool(view.readonly) or readonly
 
     def release(self):
         view, self._view = self._view, None
@@ -147,12 +150,15 @@ class AtomicCore:
     """
 
     __slots__ = ("_export", "address", "width", "readonly", "is_integral",
-                 "is_signed", "segment", "__weakref__")
+                 "is_signed", "segment", "kwargs", "__weakref__")
 
     def __init__(self, buffer, *, is_integral: bool = False,
                  is_signed: bool = False):
         self._export = None
-        self.segment = None  # the shared-memory Segment, if any (_shared.py)
+        # for shared memory (_shared.py): the Segment, and the keywords the
+        # atomic on it was made with (what unpickling needs)
+        self.segment = None
+        self.kwargs = None
         self.address = 0
         export = _Export(buffer, "Keyword argument 'buffer'")
         self._export = export

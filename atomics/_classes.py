@@ -72,26 +72,17 @@ class _Properties:
         """The operations this object supports, as a new sorted list."""
         return ops_from_mask(self._properties()[3])
 
-    def _constructor_kwargs(self):
-        width, _, signed, mask = self._properties()
-        kwargs = {"width": width}
-        if isinstance(self, AtomicArray):
-            kwargs["length"] = len(self)
-        if type(self) in (Atomic, AtomicArray):
-            kwargs["is_integral"] = bool(mask >> OpType.ADD & 1)
-        if type(self) in (Atomic, AtomicIntegral, AtomicArray):
-            kwargs["is_signed"] = signed
-        return kwargs
-
     def __reduce_ex__(self, protocol):
-        # Only shared atomics travel: their memory has a name (_shared.py).
-        segment = getattr(self._owner(), "segment", None)
+        # Only shared atomics travel: their memory has a name, and their core
+        # remembers how they were made (_shared.py).
+        owner = self._owner()
+        segment = getattr(owner, "segment", None)
         if segment is None:
             raise TypeError(
                 f"cannot pickle {type(self).__name__!r} object: its memory "
                 f"is private to this process (use shared=True)")
         return _shared.rebuild, (type(self), segment.name, segment.size,
-                                 self._constructor_kwargs())
+                                 owner.kwargs)
 
 
 class _AtomicMixin(_Properties):

@@ -50,7 +50,7 @@ def _new(cls, kwargs, shared):
         return cls(**kwargs)
     obj = cls(**kwargs)  # checks the arguments before a segment is made
     size = obj.width * (len(obj) if isinstance(obj, AtomicArray) else 1)
-    return cls(**kwargs, _memory=_shared.new_core(size))
+    return _shared.new(cls, kwargs, size)
 
 
 def atomic(width: int, atype, *, shared: bool = False, **kwargs):

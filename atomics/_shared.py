@@ -83,21 +83,23 @@ class Segment:
         segment = _mapped[name] = cls(name, size, mapping)
         return segment
 
-    def core(self):
-        """An AtomicCore over the segment, which keeps it alive."""
+    def core(self, kwargs):
+        """An AtomicCore over the segment (which it keeps alive), for an
+        atomic made with `kwargs`."""
         core = AtomicCore(memoryview(self.mmap)[:self.size])
         core.segment = self
+        core.kwargs = kwargs
         return core
 
 
-def new_core(size):
-    """An AtomicCore over a new segment of `size` bytes."""
-    return Segment.create(size).core()
+def new(cls, kwargs, size):
+    """cls(**kwargs) on a new segment of `size` bytes."""
+    return cls(**kwargs, _memory=Segment.create(size).core(kwargs))
 
 
 def rebuild(cls, name, size, kwargs):
     """Unpickle a shared atomic: map its segment and make `cls` on it."""
-    return cls(**kwargs, _memory=Segment.attach(name, size).core())
+    return cls(**kwargs, _memory=Segment.attach(name, size).core(kwargs))
 
 
 def _unlink_if_creator(path, creator):

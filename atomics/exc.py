@@ -72,6 +72,9 @@ class MemoryOrderError(_KeywordException):
     _arg_names = ("optype", "order")
 
     def __init__(self, optype: OpType, order: MemoryOrder, *, is_fail: bool):
+        # (enum members come back as plain ints from some copies, e.g.
+        # copy.deepcopy on GraalPy)
+        optype, order = OpType(optype), MemoryOrder(order)
         self.optype = optype
         self.order = order
         self.is_fail = is_fail
@@ -106,6 +109,7 @@ class UnsupportedOperationException(_KeywordException):
     _arg_names = ("optype", "width")
 
     def __init__(self, optype: OpType, width: int, *, readonly: bool):
+        optype = OpType(optype)
         self.optype = optype
         self.width = width
         self.readonly = readonly

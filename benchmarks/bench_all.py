@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: MIT
 """Run bench_ops.py on every interpreter and print one table.
 
-    python benchmarks/bench_all.py --atomics DIR [--peers DIR] [--out DIR]
-                                   [--quick] INTERPRETER...
+    python benchmarks/bench_all.py --atomics DIR [--out DIR] [--quick]
+                                   INTERPRETER...
 
-DIR holds the installed atomics (scripts/bench.sh: `pip install --target`
-of the one wheel); --peers holds atomicshm for CPython. Each interpreter
-writes its JSON to --out (default benchmarks/results/); the table has, per
-operation, atomics' ns/op on each interpreter, and the peers where they run.
+DIR holds the installed atomics alone (scripts/bench.sh: `pip install
+--target` of the one wheel), put on each interpreter's sys.path (peers come
+from the interpreter's own environment). Each interpreter writes its JSON
+to --out (default benchmarks/results/); the table has, per operation,
+atomics' ns/op on each interpreter, and the peers where they run.
 """
 
 import argparse
@@ -20,11 +21,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def run(interpreter, atomics_dir, peers_dir, out, quick):
+def run(interpreter, atomics_dir, out, quick):
     name = Path(interpreter).name
     result = out / f"{name}.json"
-    path = [str(atomics_dir)] + ([str(peers_dir)] if peers_dir else [])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
+    env = dict(os.environ, PYTHONPATH=str(atomics_dir))
     cmd = [interpreter, str(HERE / "bench_ops.py"), "--json", str(result)]
     if quick:
         cmd.append("--quick")
@@ -36,22 +36,20 @@ def run(interpreter, atomics_dir, peers_dir, out, quick):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--atomics", required=True, type=Path)
-    parser.add_argument("--peers", type=Path)
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("interpreters", nargs="+")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    runs = [run(i, args.atomics.resolve(),
-                args.peers.resolve() if args.peers else None,
-                args.out.resolve(), args.quick)
+    runs = [run(i, args.atomics.resolve(), args.out.resolve(), args.quick)
             for i in args.interpreters]
 
     columns = []  # (header, interpreter index, implementation)
     for index, data in enumerate(runs):
         tag = data["interpreter"]
-        for impl in ("atomics", "atomicshm", "atomics-1.0.2", "lock"):
+        for impl in ("atomics", "atomicshm", "atomics-1.0.2", "lock",
+                     "mp.Value"):
             if any(impl in row for op, row in data["results"].items()
                    if op != "C method"):
                 columns.append((f"{impl}@{tag}", index, impl))

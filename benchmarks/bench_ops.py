@@ -10,6 +10,7 @@ each statement, minus the best for `pass` (the loop's own cost). Columns:
   atomicshm    atomicshm 0.1.0 (CPython only), the fastest peer we know
   atomics-1.0.2  the original (run in a subprocess: same package name)
   lock         the same operation on a plain int under threading.Lock
+  mp.Value     multiprocessing.Value('q') (process-shared, with its lock)
   C method     x.bit_length(): the interpreter's own cheapest bound C call
 
 Peers that are not installed are skipped (scripts/bench.sh installs them).
@@ -34,36 +35,42 @@ OPS = {
         "atomicshm": "shm_view.cell_u64(0)",
         "atomics-1.0.2": "atomic(width=8, atype=INT)",
         "lock": "[0]",
+        "mp.Value": "Value('q', 0)",
     },
     "load": {
         "atomics": "a.load()",
         "atomicshm": "cell.load()",
         "atomics-1.0.2": "a.load()",
         "lock": "box[0]",
+        "mp.Value": "mv.value",
     },
     "store": {
         "atomics": "a.store(1)",
         "atomicshm": "cell.store(1)",
         "atomics-1.0.2": "a.store(1)",
         "lock": "with lock: box[0] = 1",
+        "mp.Value": "mv.value = 1",
     },
     "inc": {
         "atomics": "a.inc()",
         "atomicshm": "cell.fetch_add(1)",
         "atomics-1.0.2": "a.inc()",
         "lock": "with lock: box[0] += 1",
+        "mp.Value": "with mv.get_lock(): mv.value += 1",
     },
     "fetch_add": {
         "atomics": "a.fetch_add(1)",
         "atomicshm": "cell.fetch_add(1)",
         "atomics-1.0.2": "a.fetch_add(1)",
         "lock": "with lock: old = box[0]; box[0] = old + 1",
+        "mp.Value": "with mv.get_lock(): old = mv.value; mv.value = old + 1",
     },
     "cmpxchg_strong": {
         "atomics": "a.cmpxchg_strong(expected=1, desired=1)",
         "atomicshm": "cell.cas(1, 1)",
         "atomics-1.0.2": "a.cmpxchg_strong(expected=1, desired=1)",
         "lock": "with lock:\n if box[0] == 1: box[0] = 1",
+        "mp.Value": "with mv.get_lock():\n if mv.value == 1: mv.value = 1",
     },
     "cmpxchg_strong (positional)": {
         "atomics": "a.cmpxchg_strong(1, 1)",
@@ -97,6 +104,11 @@ cell = shm_view.cell_u64(0)
 cell.store(1)
 """
 
+SETUP_MPVALUE = """
+from multiprocessing import Value
+mv = Value('q', 1)
+"""
+
 SETUP_LOCK = """
 import threading
 lock = threading.Lock()
@@ -124,7 +136,7 @@ def available(setup):
 def run_here(impls, repeat, number):
     """{op: {impl: ns}} for the implementations importable here."""
     setups = {"atomics": SETUP_ATOMICS, "atomicshm": SETUP_ATOMICSHM,
-              "lock": SETUP_LOCK}
+              "lock": SETUP_LOCK, "mp.Value": SETUP_MPVALUE}
     results = {}
     usable = {name for name in impls if name in setups
               and available(setups[name])}
@@ -170,6 +182,17 @@ print(json.dumps(out))
     return json.loads(proc.stdout)
 
 
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="also write the results here")
@@ -178,14 +201,17 @@ def main():
     args = parser.parse_args()
     repeat, number = (3, 20_000) if args.quick else (7, 200_000)
 
-    results = run_here(["atomics", "atomicshm", "lock"], repeat, number)
+    results = run_here(["atomics", "atomicshm", "lock", "mp.Value"], repeat,
+                       number)
     for op, ns in run_reference(repeat, max(number // 100, 1000)).items():
         results[op]["atomics-1.0.2"] = ns
 
+    import datetime
+    measured = datetime.date.today().isoformat()
     interp = (f"{sys.implementation.name} {platform.python_version()}"
               f" ({platform.machine()})")
     print(f"atomics benchmark on {interp}: ns/op (lower is better)")
-    columns = ["atomics", "atomicshm", "atomics-1.0.2", "lock"]
+    columns = ["atomics", "atomicshm", "atomics-1.0.2", "lock", "mp.Value"]
     print(f"{'operation':28s}" + "".join(f"{c:>15s}" for c in columns) +
           f"{'ratio':>8s}")
     for op in OPS:
@@ -203,6 +229,8 @@ def main():
             "interpreter": sys.implementation.name,
             "version": platform.python_version(),
             "machine": platform.machine(),
+            "cpu": _cpu_model(),
+            "date": measured,
             "results": results,
         }, indent=2) + "\n")
 

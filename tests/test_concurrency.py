@@ -2,14 +2,15 @@
 
 import multiprocessing
 import sys
-from multiprocessing import shared_memory
 
 import pytest
 
 import atomics
 
 from .model import Model
-from .utils import (ATYPES, WIDTHS, run_threads, shm_worker_cmpxchg,
+from .utils import (ATYPES, GRAALPY_THREADS, HAS_FORK, WIDTHS, SharedMemory,
+                    run_threads,
+                    shm_worker_cmpxchg,
                     shm_worker_fetch_add)
 
 N_THREADS = 4
@@ -78,6 +79,7 @@ def test_threads_on_view():
     assert int.from_bytes(ba, sys.byteorder) == N_THREADS * N_INC
 
 
+@GRAALPY_THREADS
 def test_threads_cmpxchg_loop():
     a = atomics.atomic(width=4, atype=atomics.INT)
 
@@ -95,6 +97,7 @@ def test_threads_cmpxchg_loop():
     assert a.load() == N_THREADS * (N_INC // 2)
 
 
+@GRAALPY_THREADS
 def test_threads_bit_ops_exact():
     """Each thread owns some bits; bit_test_set/reset never lose updates."""
     a = atomics.atomic(width=8, atype=atomics.UINT)
@@ -112,6 +115,7 @@ def test_threads_bit_ops_exact():
     assert a.load() == 2**64 - 1
 
 
+@GRAALPY_THREADS
 def test_threads_bytes_xor():
     a = atomics.atomic(width=8, atype=atomics.BYTES)
     masks = [bytes([1 << i]) * 8 for i in range(4)]
@@ -127,7 +131,8 @@ def test_threads_bytes_xor():
 # ------------------------------------------------------------- processes --
 
 START_METHODS = [m for m in ("fork", "spawn", "forkserver")
-                 if m in multiprocessing.get_all_start_methods()]
+                 if m in multiprocessing.get_all_start_methods()
+                 and (HAS_FORK or m == "spawn")]
 N_PROC_OPS = 20000
 
 
@@ -146,7 +151,7 @@ def run_processes(method, target, args_list):
 
 @pytest.fixture
 def shm():
-    mem = shared_memory.SharedMemory(create=True, size=64)
+    mem = SharedMemory(create=True, size=64)
     yield mem
     mem.close()
     mem.unlink()

@@ -304,6 +304,12 @@ def test_width_is_nbytes():
         a.store(b"12345678")
     cast.release()
     assert ba == b"12345678"
+
+
+@pytest.mark.skipif(sys.implementation.name == "graalpy",
+                    reason="GraalPy's C API cannot export a ctypes object's "
+                    "buffer (atomicview raises BufferError there)")
+def test_ctypes_object_as_buffer():
     c = ctypes.c_int64(-5)
     with atomics.atomicview(buffer=c, atype=atomics.INT) as a:
         assert a.width == 8

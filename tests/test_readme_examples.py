@@ -12,6 +12,8 @@ import pytest
 
 import atomics
 
+from .utils import HAS_SHM_OPEN
+
 # where the atomics under test lives (installed, or the source tree)
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(
     atomics.__file__)))
@@ -142,6 +144,8 @@ def test_multi_threading_example(tmp_path):
     assert out == "a[10000] == total[10000]\n"
 
 
+@pytest.mark.skipif(not HAS_SHM_OPEN, reason="this interpreter has no "
+                    "shm_open, so no multiprocessing.shared_memory (GraalPy)")
 @pytest.mark.parametrize("method", [None, "spawn"])
 def test_multi_processing_example(tmp_path, method):
     source = MULTI_PROCESSING

@@ -8,7 +8,7 @@ import pytest
 
 import atomics
 
-from .utils import IS_GRAALPY, WIDTHS
+from .utils import GRAALPY_THREADS, IS_GRAALPY, WIDTHS
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -20,6 +20,7 @@ def test_wait_returns_when_value_differs(width):
     assert time.monotonic() - t0 >= 0.04
 
 
+@GRAALPY_THREADS
 @pytest.mark.parametrize("width", WIDTHS)
 def test_notify_wakes_a_thread(width):
     a = atomics.atomic(width=width, atype=atomics.INT)

@@ -24,6 +24,13 @@ MO = atomics.MemoryOrder
 OP = atomics.OpType
 ALL_ORDERS = list(MO)
 
+# GraalPy 24.2's HPy runs calls from threads other than the main thread only
+# as long as they allocate nothing (ints are fine; bytes, tuples, result
+# objects are not) and raise nothing: tests doing that in threads skip there.
+GRAALPY_THREADS = __import__("pytest").mark.skipif(
+    IS_GRAALPY, reason="GraalPy 24.2's HPy cannot allocate objects or raise "
+    "exceptions in threads other than the main one")
+
 # ---------------------------------------------------------------- machine --
 
 
@@ -194,8 +201,7 @@ def writable_buffer(source, width):
         yield m
         m.close()  # BufferError here if an export leaked (CPython)
     elif source == "shm":
-        from multiprocessing import shared_memory
-        shm = shared_memory.SharedMemory(create=True, size=max(width, 1))
+        shm = SharedMemory(create=True, size=max(width, 1))
         buf = shm.buf[:width]
         try:
             yield buf
@@ -240,6 +246,57 @@ def can_resize(ba):
     del ba[-1]
     return True
 
+# ---------------------------------------------------------- shared memory --
+
+
+class DevShmMemory:
+    """multiprocessing.shared_memory.SharedMemory's interface on a file in
+    /dev/shm: for interpreters without shm_open (GraalPy), so that the
+    shared-memory tests still run there on real shared memory."""
+
+    def __init__(self, name=None, create=False, size=0):
+        import os
+        import secrets
+        if create:
+            name = f"atomics-test-{os.getpid()}-{secrets.token_hex(6)}"
+        self.name = name
+        self._path = os.path.join("/dev/shm", name)
+        fd = os.open(self._path, os.O_RDWR | (os.O_CREAT | os.O_EXCL
+                                             if create else 0), 0o600)
+        try:
+            if create:
+                os.ftruncate(fd, size)
+            self.size = os.fstat(fd).st_size
+            self._mmap = mmap.mmap(fd, self.size)
+        finally:
+            os.close(fd)
+        self.buf = memoryview(self._mmap)
+
+    def close(self):
+        self.buf.release()
+        self._mmap.close()
+
+    def unlink(self):
+        import os
+        os.unlink(self._path)
+
+
+def _shared_memory_class():
+    try:
+        from multiprocessing import shared_memory
+        probe = shared_memory.SharedMemory(create=True, size=8)
+    except (ImportError, AttributeError, OSError):
+        return DevShmMemory  # GraalPy: no _posixshmem.shm_open
+    probe.close()
+    probe.unlink()
+    return shared_memory.SharedMemory
+
+
+SharedMemory = _shared_memory_class()
+HAS_SHM_OPEN = SharedMemory is not DevShmMemory
+# GraalPy has no os.fork
+HAS_FORK = hasattr(__import__("os"), "fork")
+
 # ------------------------------------------------------------- processes --
 
 
@@ -251,8 +308,7 @@ def _shm_views(name, width, atype_name, n_procs):
     """Child process: a view of the data word, after all `n_procs` workers
     have arrived (a spin barrier on a UINT at BARRIER_OFFSET), so that the
     workers really run at the same time."""
-    from multiprocessing import shared_memory
-    shm = shared_memory.SharedMemory(name=name)
+    shm = SharedMemory(name=name)
     buf = shm.buf[:width]
     gate = shm.buf[BARRIER_OFFSET:BARRIER_OFFSET + 8]
     try:
