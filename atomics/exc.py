@@ -32,11 +32,21 @@ def _rebuild(cls, args, kwargs):
 
 
 class _KeywordException(Exception):
-    """Base for exceptions with keyword-only flags: pickles by calling the
-    constructor again (the default pickling would pass the message)."""
+    """Base for exceptions whose constructor takes positional fields and
+    keyword-only flags: keeps both as attributes, shows them in repr(), and
+    pickles by calling the constructor again (the default pickling would
+    pass the message)."""
 
-    _args = ()
-    _kwargs = {}
+    _arg_names = ()
+
+    def _init(self, message, args, kwargs):
+        for name, value in zip(self._arg_names, args):
+            setattr(self, name, value)
+        for name, value in kwargs.items():
+            setattr(self, name, value)
+        self._args = args
+        self._kwargs = kwargs
+        super().__init__(message)
 
     def __reduce__(self):
         return _rebuild, (type(self), self._args, self._kwargs)
@@ -54,16 +64,11 @@ class AlignmentError(_KeywordException):
     _arg_names = ("width", "address")
 
     def __init__(self, width: int, address: int, *, using_recommended: bool):
-        self.width = width
-        self.address = address
-        self.using_recommended = using_recommended
-        self._args = (width, address)
-        self._kwargs = {"using_recommended": using_recommended}
         kind = "recommended" if using_recommended else "minimum"
-        super().__init__(
-            f"The alignment of address {hex(address)} does not meet the "
-            f"{kind} alignment requirements for atomic operations on objects "
-            f"with a width of {width}.")
+        self._init(f"The alignment of address {hex(address)} does not meet "
+                   f"the {kind} alignment requirements for atomic "
+                   f"operations on objects with a width of {width}.",
+                   (width, address), {"using_recommended": using_recommended})
 
 
 class MemoryOrderError(_KeywordException):
@@ -75,16 +80,11 @@ class MemoryOrderError(_KeywordException):
         # (enum members come back as plain ints from some copies, e.g.
         # copy.deepcopy on GraalPy)
         optype, order = OpType(optype), MemoryOrder(order)
-        self.optype = optype
-        self.order = order
-        self.is_fail = is_fail
-        self._args = (optype, order)
-        self._kwargs = {"is_fail": is_fail}
         # the doubled space for non-fail orders is atomics 1.0.2's text
         kind = "fail" if is_fail else ""
-        super().__init__(
-            f"{order.name} is not a valid {kind} memory order for "
-            f"{_article(optype)} {optype.name} operation.")
+        self._init(f"{order.name} is not a valid {kind} memory order for "
+                   f"{_article(optype)} {optype.name} operation.",
+                   (optype, order), {"is_fail": is_fail})
 
 
 class UnsupportedWidthException(_KeywordException):
@@ -93,14 +93,9 @@ class UnsupportedWidthException(_KeywordException):
     _arg_names = ("width",)
 
     def __init__(self, width: int, *, readonly: bool):
-        self.width = width
-        self.readonly = readonly
-        self._args = (width,)
-        self._kwargs = {"readonly": readonly}
         kind = "readonly objects" if readonly else "objects"
-        super().__init__(
-            f"No operations are supported on {kind} with a width of "
-            f"{width}.")
+        self._init(f"No operations are supported on {kind} with a width of "
+                   f"{width}.", (width,), {"readonly": readonly})
 
 
 class UnsupportedOperationException(_KeywordException):
@@ -110,16 +105,11 @@ class UnsupportedOperationException(_KeywordException):
 
     def __init__(self, optype: OpType, width: int, *, readonly: bool):
         optype = OpType(optype)
-        self.optype = optype
-        self.width = width
-        self.readonly = readonly
-        self._args = (optype, width)
-        self._kwargs = {"readonly": readonly}
         # the doubled space for writable objects is atomics 1.0.2's text
         kind = "readonly" if readonly else ""
-        super().__init__(
-            f"Operation {optype.name} is not supported on {kind} objects "
-            f"with a width of {width}.")
+        self._init(f"Operation {optype.name} is not supported on {kind} "
+                   f"objects with a width of {width}.", (optype, width),
+                   {"readonly": readonly})
 
 
 class OperandTypeError(TypeError, AttributeError):

@@ -88,6 +88,8 @@ extern HPyGlobal atomics_hooks[ATOMICS_HOOK_COUNT];
  *  in a form every interpreter runs (see hooks.c). */
 HPy atomics_call(HPyContext *ctx, HPy callable, const HPy *args, size_t nargs);
 HPy atomics_call_method(HPyContext *ctx, HPy obj, const char *name);
+/** A tuple of @p items, closing them (HPy_NULL if one of them is NULL). */
+HPy atomics_tuple_steal(HPyContext *ctx, HPy *items, int count);
 extern HPyDef atomics_register_hook;
 
 /** Set the exception the hook builds from @p args; always returns -1. */

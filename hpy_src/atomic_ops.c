@@ -238,15 +238,13 @@ SHAPE_FN shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
 SHAPE_FN shape_cmpxchg_pair(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
 {
     int ok = 0;
-    HPy items[2], pair;
+    HPy items[2];
     items[1] = cmpxchg_run(ctx, self, op, rule, pid, method, args, nargs,
                            kwnames, fast, fp, &ok);
     if (HPy_IsNull(items[1]))
         return HPy_NULL;
-    items[0] = ok ? ctx->h_True : ctx->h_False;
-    pair = HPyTuple_FromArray(ctx, items, 2);
-    HPy_Close(ctx, items[1]);
-    return pair;
+    items[0] = HPyBool_FromBool(ctx, ok != 0);
+    return atomics_tuple_steal(ctx, items, 2);
 }
 
 /* ---- the methods ------------------------------------------------------ */

@@ -407,18 +407,14 @@ HPyDef_METH(Atomic_properties, "_properties", HPyFunc_NOARGS,
 static HPy Atomic_properties_impl(HPyContext *ctx, HPy h_self)
 {
     AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
-    HPy items[4], result;
-    int i;
+    HPy items[4];
     if (!atomics_check_live(ctx, self))
         return HPy_NULL;
     items[0] = HPyLong_FromInt32_t(ctx, self->width);
     items[1] = HPyBool_FromBool(ctx, self->readonly != 0);
     items[2] = HPyBool_FromBool(ctx, self->is_signed != 0);
     items[3] = HPyLong_FromUInt32_t(ctx, self->ops_mask);
-    result = HPyTuple_FromArray(ctx, items, 4);
-    for (i = 0; i < 4; ++i)
-        HPy_Close(ctx, items[i]);
-    return result;
+    return atomics_tuple_steal(ctx, items, 4);
 }
 
 HPyDef_METH(Atomic_owner, "_owner", HPyFunc_NOARGS,

@@ -62,6 +62,20 @@ HPy atomics_call(HPyContext *ctx, HPy callable, const HPy *args, size_t nargs)
     return result;
 }
 
+HPy atomics_tuple_steal(HPyContext *ctx, HPy *items, int count)
+{
+    HPy tuple = HPy_NULL;
+    int i, complete = 1;
+    for (i = 0; i < count; ++i)
+        complete &= !HPy_IsNull(items[i]);
+    if (complete)
+        tuple = HPyTuple_FromArray(ctx, items, count);
+    for (i = 0; i < count; ++i)
+        if (!HPy_IsNull(items[i]))
+            HPy_Close(ctx, items[i]);
+    return tuple;
+}
+
 HPy atomics_call_method(HPyContext *ctx, HPy obj, const char *name)
 {
     HPy method = HPy_GetAttr_s(ctx, obj, name);

@@ -47,8 +47,6 @@ static HPy atomics_alignment_impl(HPyContext *ctx, HPy module, HPy h_width)
     int64_t width = HPyLong_AsInt64_t(ctx, h_width);
     patomic_align_t align = {0, 0, 0};
     HPy items[3];
-    HPy result;
-    int i;
     (void)module;
     if (width == -1 && HPyErr_Occurred(ctx))
         HPyErr_Clear(ctx);
@@ -57,10 +55,7 @@ static HPy atomics_alignment_impl(HPyContext *ctx, HPy module, HPy h_width)
     items[0] = HPyLong_FromSize_t(ctx, align.recommended);
     items[1] = HPyLong_FromSize_t(ctx, align.minimum);
     items[2] = HPyLong_FromSize_t(ctx, align.size_within);
-    result = HPyTuple_FromArray(ctx, items, 3);
-    for (i = 0; i < 3; ++i)
-        HPy_Close(ctx, items[i]);
-    return result;
+    return atomics_tuple_steal(ctx, items, 3);
 }
 
 HPyDef_METH(atomics_backend, "backend", HPyFunc_O,
