@@ -10,12 +10,16 @@ Python code is free of both once the JIT has compiled it.
 
 So on PyPy every operation is a small Python function that the JIT inlines
 into its caller, leaving one positional C call: keywords are resolved in
-Python, the default memory order is not passed at all (the C fast path),
-and cmpxchg returns a Python CmpxchgResult built from the (success, value)
-pair its C twin returns. On CPython, which has no JIT, the C methods are
-called directly instead (a Python layer would only add cost there).
+Python, and the default memory order is not passed at all (the C fast
+path). cmpxchg calls a C twin that returns only the value the atomic held,
+as a hardware compare-exchange does, and builds a Python CmpxchgResult:
+the strong form succeeds exactly when that value equals `expected`, and it
+serves for cmpxchg_weak too (a weak compare-exchange may fail spuriously,
+but need not). On CPython, which has no JIT, the C methods are called
+directly instead (a Python layer would only add cost there).
 """
 
+import operator
 import sys
 from types import GenericAlias
 
@@ -56,19 +60,29 @@ class CmpxchgResult:
 CmpxchgResult.__module__ = "atomics"
 
 
-def _front(name, raw, operands, orders, make_result=None):
+def _as_bytes(value):
+    return value if type(value) is bytes else memoryview(value).tobytes()
+
+
+def _front(name, raw, operands, orders, compare=None):
     """A Python method `name(self, *operands, *orders=SEQ_CST)` calling the
     C method `raw` with the operands, and the orders only if one is not the
-    default; `make_result` wraps what `raw` returns."""
+    default. For cmpxchg, `raw` returns the value the atomic held, and the
+    method a CmpxchgResult; `compare(expected)` gives what that value is
+    compared with (an int for __index__ objects, bytes for buffers)."""
     params = ", ".join(list(operands) + [f"{o}=_SEQ_CST" for o in orders])
     args = ", ".join(["self"] + list(operands))
     explicit = ", ".join(["self"] + list(operands) + list(orders))
     defaulted = " and ".join(f"{o} is _SEQ_CST" for o in orders)
     call = (f"raw({args}) if {defaulted} else raw({explicit})")
-    body = (f"make_result(*{call})" if make_result else call)
-    source = f"def {name}(self, {params}):\n    return {body}\n"
-    namespace = {"raw": raw, "_SEQ_CST": _SEQ_CST,
-                 "make_result": make_result}
+    if compare:
+        body = (f"    old = {call}\n"
+                f"    return _Result(old == compare(expected), old)\n")
+    else:
+        body = f"    return {call}\n"
+    source = f"def {name}(self, {params}):\n{body}"
+    namespace = {"raw": raw, "_SEQ_CST": _SEQ_CST, "_Result": CmpxchgResult,
+                 "compare": compare}
     exec(source, namespace)
     front = namespace[name]
     # the C docstring without its signature line (the function has one)
@@ -99,8 +113,8 @@ def install(cls):
             "order", "success", "failure", "succ", "fail")]
         operands = params[:len(params) - len(orders)]
         if name.startswith("cmpxchg"):
-            raw = vars(cls)[f"_{name}_pair"]
-            setattr(cls, name, _front(name, raw, operands, orders,
-                                      CmpxchgResult))
+            raw = vars(cls)[f"_{name}_old"]
+            compare = _as_bytes if "succ" in orders else operator.index
+            setattr(cls, name, _front(name, raw, operands, orders, compare))
         else:
             setattr(cls, name, _front(name, method, operands, orders))

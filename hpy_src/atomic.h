@@ -216,7 +216,7 @@ HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected);
 
 #define ATOMICS_CMPXCHG_OPS(X, FAMILY)                                      \
     X(cmpxchg_weak_##FAMILY) X(cmpxchg_strong_##FAMILY)                     \
-    X(cmpxchg_weak_pair_##FAMILY) X(cmpxchg_strong_pair_##FAMILY)
+    X(cmpxchg_weak_old_##FAMILY) X(cmpxchg_strong_old_##FAMILY)
 
 /* all the ops of an integral / bytes family */
 #define ATOMICS_INTEGRAL_OPS(X)                                             \

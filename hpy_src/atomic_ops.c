@@ -104,7 +104,7 @@ static inline int prepare(HPyContext *ctx, const AtomicObject *self,
 enum {
     NPOS_load = 0, NPOS_operand = 1, NPOS_operand_fetch = 1, NPOS_noarg = 0,
     NPOS_noarg_fetch = 0, NPOS_test = 1, NPOS_test_modify = 1,
-    NPOS_cmpxchg = 2, NPOS_cmpxchg_pair = 2
+    NPOS_cmpxchg = 2, NPOS_cmpxchg_old = 2
 };
 
 /* load(order) -> value */
@@ -233,18 +233,16 @@ SHAPE_FN shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
                              : atomics_cmpxchg_result_new(ctx, ok, value);
 }
 
-/* The same -> (success, value): for interpreters where allocating the
- * result object in Python is cheaper than in C (see atomics/_jit.py). */
-SHAPE_FN shape_cmpxchg_pair(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
+/* The same -> only the value the atomic held, as hardware CAS returns it:
+ * for PyPy, where making a result (or a tuple) in C costs more than the
+ * operation, and Python can tell success from the value: a strong
+ * compare-exchange succeeds exactly when it equals `expected`
+ * (atomics/_jit.py). */
+SHAPE_FN shape_cmpxchg_old(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
 {
     int ok = 0;
-    HPy items[2];
-    items[1] = cmpxchg_run(ctx, self, op, rule, pid, method, args, nargs,
-                           kwnames, fast, fp, &ok);
-    if (HPy_IsNull(items[1]))
-        return HPy_NULL;
-    items[0] = HPyBool_FromBool(ctx, ok != 0);
-    return atomics_tuple_steal(ctx, items, 2);
+    return cmpxchg_run(ctx, self, op, rule, pid, method, args, nargs, kwnames,
+                       fast, fp, &ok);
 }
 
 /* ---- the methods ------------------------------------------------------ */
@@ -313,7 +311,9 @@ SHAPE_FN shape_cmpxchg_pair(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
       ORDER_ARG, "Like neg, but return the old value.")
 
 /* cmpxchg: the same op under the two families' keyword names, and each also
- * as a `_pair` twin returning (success, value) for PyPy (atomics/_jit.py).
+ * as an `_old` twin for PyPy (atomics/_jit.py), which returns only the value
+ * the atomic held and always runs the strong op (so success is exactly
+ * "that value equals expected"; a weak op may fail spuriously, not must).
  * X(py name, op, family, params, order names, note) */
 #define CMPXCHG_NOTE_WEAK " May fail spuriously: use it in a loop."
 #define ATOMICS_CMPXCHG_OPERATIONS(X)                                          \
@@ -337,9 +337,11 @@ SHAPE_FN shape_cmpxchg_pair(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
 
 /* A method's C function: the common call runs the shape inlined with `fast`
  * set; anything else goes to a separate copy, so that its code does not
- * weigh on the fast path. PREPARE(self) turns the object and arguments
- * into the atomic to work on (for arrays, the selected element). */
-#define DEFINE_METHOD(SYM, PYNAME, OP, SHAPE, PID, RULE, DOC, ELEMENT)        \
+ * weigh on the fast path. OP names the operation (in errors), FP the ops
+ * table entry that runs it (the same, but for the cmpxchg `_old` twins).
+ * ELEMENT##_DECLARE turns the object and arguments into the atomic to work
+ * on (for arrays, the selected element). */
+#define DEFINE_METHOD(SYM, PYNAME, OP, FP, SHAPE, PID, RULE, DOC, ELEMENT)    \
     HPyDef_METH(SYM, PYNAME, HPyFunc_KEYWORDS, .doc = DOC)                    \
     __attribute__((noinline)) static HPy SYM##_general(                       \
         HPyContext *ctx, AtomicObject *self, const HPy *args, size_t nargs,   \
@@ -347,17 +349,17 @@ SHAPE_FN shape_cmpxchg_pair(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
     {                                                                         \
         return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,                \
                              ATOMICS_PARAMS_##PID, PYNAME, args, nargs,       \
-                             kwnames, 0, self->ops->fp_##OP);                 \
+                             kwnames, 0, self->ops->fp_##FP);                 \
     }                                                                         \
     static HPy SYM##_impl(HPyContext *ctx, HPy h_self, const HPy *args,       \
                           size_t nargs, HPy kwnames)                          \
     {                                                                         \
         ELEMENT##_DECLARE(self, h_self);                                      \
         if (nargs == NPOS_##SHAPE && HPy_IsNull(kwnames) &&                   \
-            self->addr != NULL && self->ops->fp_##OP != NULL)                 \
+            self->addr != NULL && self->ops->fp_##FP != NULL)                 \
             return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,            \
                                  ATOMICS_PARAMS_##PID, PYNAME, args, nargs,   \
-                                 kwnames, 1, self->ops->fp_##OP);             \
+                                 kwnames, 1, self->ops->fp_##FP);             \
         return SYM##_general(ctx, self, args, nargs, kwnames);                \
     }
 
@@ -375,23 +377,23 @@ SHAPE_FN shape_cmpxchg_pair(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
     --nargs
 
 #define SCALAR_METHOD(NAME, OP, SHAPE, PID, RULE, ARGS, DESC)                 \
-    DEFINE_METHOD(Atomic_##NAME, #NAME, OP, SHAPE, PID, RULE,                 \
+    DEFINE_METHOD(Atomic_##NAME, #NAME, OP, OP, SHAPE, PID, RULE,             \
                   #NAME "($self, " ARGS ")\n--\n\n" DESC, SCALAR)
 #define ARRAY_METHOD(NAME, OP, SHAPE, PID, RULE, ARGS, DESC)                  \
-    DEFINE_METHOD(Array_##NAME, #NAME, OP, SHAPE, PID, RULE,                  \
+    DEFINE_METHOD(Array_##NAME, #NAME, OP, OP, SHAPE, PID, RULE,              \
                   #NAME "($self, i, " ARGS ")\n--\n\n" DESC                   \
                   " (On element i.)", ELEMENT)
 
 #define CMPXCHG_METHODS(KIND, PREFIX, I, NAME, OP, FAMILY, PID, SUCC, FAIL,   \
                         NOTE)                                                 \
-    DEFINE_METHOD(PREFIX##_##NAME##_##FAMILY, #NAME, OP, cmpxchg, PID,        \
+    DEFINE_METHOD(PREFIX##_##NAME##_##FAMILY, #NAME, OP, OP, cmpxchg, PID,    \
                   ORDERS_RMW, #NAME "($self, " I CMPXCHG_ARGS(SUCC, FAIL)     \
                   ")\n--\n\n" CMPXCHG_DESC(NOTE), KIND)                       \
-    DEFINE_METHOD(PREFIX##_##NAME##_pair_##FAMILY, "_" #NAME "_pair", OP,     \
-                  cmpxchg_pair, PID, ORDERS_RMW,                              \
-                  "_" #NAME "_pair($self, " I CMPXCHG_ARGS(SUCC, FAIL)        \
-                  ")\n--\n\nLike " #NAME ", returning (success, value).",     \
-                  KIND)
+    DEFINE_METHOD(PREFIX##_##NAME##_old_##FAMILY, "_" #NAME "_old", OP,       \
+                  cmpxchg_strong, cmpxchg_old, PID, ORDERS_RMW,               \
+                  "_" #NAME "_old($self, " I CMPXCHG_ARGS(SUCC, FAIL)         \
+                  ")\n--\n\nLike " #NAME ", returning only the value the "  \
+                  "atomic held.", KIND)
 #define SCALAR_CMPXCHG(...) CMPXCHG_METHODS(SCALAR, Atomic, "", __VA_ARGS__)
 #define ARRAY_CMPXCHG(...) CMPXCHG_METHODS(ELEMENT, Array, "i, ", __VA_ARGS__)
 
