@@ -19,6 +19,7 @@ An `AtomicCore` holds one such export for as long as a view uses it.
 
 import ctypes
 import sys
+import weakref
 
 __all__ = ["AtomicCore", "buffer_address"]
 
@@ -149,12 +150,13 @@ class AtomicCore:
     the export) alive. `release()` gives the export back; it is idempotent.
     """
 
-    __slots__ = ("_export", "address", "width", "readonly", "is_integral",
-                 "is_signed", "segment", "kwargs", "__weakref__")
+    __slots__ = ("_export", "_finalizer", "address", "width", "readonly",
+                 "is_integral", "is_signed", "segment", "kwargs",
+                 "__weakref__")
 
     def __init__(self, buffer, *, is_integral: bool = False,
                  is_signed: bool = False):
-        self._export = None
+        self._export = self._finalizer = None
         # for shared memory (_shared.py): the Segment, and the keywords the
         # atomic on it was made with (what unpickling needs)
         self.segment = None
@@ -162,20 +164,24 @@ class AtomicCore:
         self.address = 0
         export = _Export(buffer, "Keyword argument 'buffer'")
         self._export = export
+        # A core dropped unreleased gives its export back when collected:
+        # through weakref.finalize, as GraalPy 24.2 never calls __del__.
+        self._finalizer = weakref.finalize(self, export.release)
         self.address = export.address
         self.width = export.nbytes
         self.readonly = export.readonly
         self.is_integral = bool(is_integral)
         self.is_signed = bool(is_signed)
 
-    def release(self):
-        export, self._export = self._export, None
-        self.address = 0
-        if export is not None:
-            export.release()
+    @property
+    def released(self) -> bool:
+        return self._export is None
 
-    def __del__(self):
-        self.release()
+    def release(self):
+        self._export = None
+        self.address = 0
+        if self._finalizer is not None:
+            self._finalizer()  # releases the export once, then detaches
 
     def __repr__(self):
         state = "released" if self._export is None else hex(self.address)

@@ -94,12 +94,12 @@ class Segment:
 
 def new(cls, kwargs, size):
     """cls(**kwargs) on a new segment of `size` bytes."""
-    return cls(**kwargs, _memory=Segment.create(size).core(kwargs))
+    return cls(Segment.create(size).core(kwargs), **kwargs)
 
 
 def rebuild(cls, name, size, kwargs):
     """Unpickle a shared atomic: map its segment and make `cls` on it."""
-    return cls(**kwargs, _memory=Segment.attach(name, size).core(kwargs))
+    return cls(Segment.attach(name, size).core(kwargs), **kwargs)
 
 
 def _unlink_if_creator(path, creator):

@@ -161,14 +161,18 @@ class AtomicArrayViewContext(AtomicViewContext):
                             "AtomicUintArray or AtomicBytesArray")
         if not isinstance(width, int):
             raise TypeError("Keyword argument 'width' must have type 'int'.")
-        if width <= 0:
-            raise ValueError("width must be positive")
+        # the same errors as atomic(width=...); width 0 fails in _check
+        if width < 0:
+            raise ValueError("Negative width")
+        if width >= 1 << 64:
+            raise OverflowError("Value would overflow size_t")
         self._array_class = array_class
         self._width = width
         self._open_core(buffer, array_class is not AtomicBytesArray, False,
                         width)
 
     def _make(self, core):
-        return self._array_class(length=core.width // self._width,
-                                 width=self._width, _memory=core)
+        # the core goes positionally (see owned_new in hpy_src/atomic_type.c)
+        return self._array_class(core, length=core.width // self._width,
+                                 width=self._width)
 

@@ -141,6 +141,18 @@ static int setup_object(HPyContext *ctx, AtomicObject *self, HPy h_width,
     return 0;
 }
 
+/* Where an empty array over an address-less empty buffer points. */
+static _Alignas(ATOMICS_MAX_WIDTH) char empty_memory[ATOMICS_MAX_WIDTH];
+
+/* Whether @p obj is an atomics._buffer.AtomicCore. */
+static int is_core(HPyContext *ctx, HPy obj)
+{
+    HPy core_cls = HPyGlobal_Load(ctx, atomics_hooks[ATOMICS_HOOK_CORE]);
+    int result = HPy_TypeCheck(ctx, obj, core_cls);
+    HPy_Close(ctx, core_cls);
+    return result;
+}
+
 /* Read attribute @p name of the core as an int (or bool); -1 on error. */
 static int core_int(HPyContext *ctx, HPy core, const char *name,
                     uint64_t *out)
@@ -153,55 +165,58 @@ static int core_int(HPyContext *ctx, HPy core, const char *name,
     return (*out == (uint64_t)-1 && HPyErr_Occurred(ctx)) ? -1 : 0;
 }
 
-/* The memory an AtomicCore holds, for an object of @p size bytes: its
- * address, or 0 with an error set (not a core, released, wrong size, or
- * misaligned for the width). */
-static uintptr_t core_memory(HPyContext *ctx, HPy core, uint64_t size,
-                             int64_t width, uint64_t *readonly)
+/* The memory an AtomicCore holds, for an object of @p size bytes: stores
+ * its address in @p out and returns 0, or returns -1 with an error set (not
+ * a core, released, wrong size, or misaligned for the width). */
+static int core_memory(HPyContext *ctx, HPy core, uint64_t size,
+                       int64_t width, uint64_t *readonly, uintptr_t *out)
 {
-    HPy core_cls = HPyGlobal_Load(ctx, atomics_hooks[ATOMICS_HOOK_CORE]);
-    int is_core = HPy_TypeCheck(ctx, core, core_cls);
-    uint64_t address, nbytes;
-    HPy_Close(ctx, core_cls);
-    if (!is_core) {
+    uint64_t address, nbytes, released;
+    if (!is_core(ctx, core)) {
         HPyErr_SetString(ctx, ctx->h_TypeError,
                          "Positional argument 'core' must have type "
                          "'AtomicCore'.");
-        return 0;
+        return -1;
     }
     if (core_int(ctx, core, "address", &address) < 0 ||
         core_int(ctx, core, "width", &nbytes) < 0 ||
-        core_int(ctx, core, "readonly", readonly) < 0)
-        return 0;
-    if (address == 0) {
+        core_int(ctx, core, "readonly", readonly) < 0 ||
+        core_int(ctx, core, "released", &released) < 0)
+        return -1;
+    if (released) {
         HPyErr_SetString(ctx, ctx->h_ValueError,
                          "Operation forbidden on released AtomicCore object.");
-        return 0;
+        return -1;
     }
     /* The core checked alignment against the documented rules already;
-     * this guards the hardware's requirement whatever the core says. */
-    if (nbytes != size || address % (uint64_t)width != 0) {
+     * this guards the hardware's requirement whatever the core says. (An
+     * empty buffer may have no address at all: PyPy gives it 0; an empty
+     * array never uses it.) */
+    if (nbytes != size || address % (uint64_t)width != 0 ||
+        (address == 0 && size != 0)) {
         HPyErr_SetString(ctx, ctx->h_ValueError,
                          "AtomicCore does not fit this object");
-        return 0;
+        return -1;
     }
-    return (uintptr_t)address;
+    *out = (uintptr_t)address;
+    return 0;
 }
 
 /* Atomic*(*, width[, is_signed][, is_integral]) and, for arrays,
  * AtomicArray*(*, length, width). The memory is allocated here, unless the
- * private keyword `_memory` passes an AtomicCore to live in (shared memory,
- * or a buffer an array context exported). */
+ * package passes an AtomicCore to live in (shared memory, or a buffer an
+ * array context exported) as the one positional argument: not as a keyword,
+ * since GraalPy 24.2 never frees the keyword values of a call to an HPy
+ * type, and a core must not outlive its atomic. */
 static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
                      HPy_ssize_t nargs, HPy kw, const class_config_t *config)
 {
-    /* the keywords this class takes: width, _memory, then what it leaves
-     * open */
-    const char *names[5] = {"width", "_memory", NULL, NULL, NULL};
-    HPy values[5] = {HPy_NULL, HPy_NULL, HPy_NULL, HPy_NULL, HPy_NULL};
-    HPy self = HPy_NULL;
+    /* the keywords this class takes: width, then what it leaves open */
+    const char *names[4] = {"width", NULL, NULL, NULL};
+    HPy values[4] = {HPy_NULL, HPy_NULL, HPy_NULL, HPy_NULL};
+    HPy self = HPy_NULL, core = nargs == 1 ? args[0] : HPy_NULL;
     AtomicObject *data;
-    int i, count = 2, next;
+    int i, count = 1, next;
     int is_signed = config->is_signed, is_integral = config->is_integral;
     int64_t width, length = 1;
     uint64_t size, readonly = 0;
@@ -212,13 +227,13 @@ static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
         names[count++] = "is_integral";
     if (config->is_array)
         names[count++] = "length";
-    if (nargs != 0)
+    if (nargs > 1 || (nargs == 1 && !is_core(ctx, core)))
         return type_error(ctx, cls, "%s() takes no positional arguments%s", "");
     if (atomics_new_kwargs(ctx, cls, args, nargs, kw, names, count,
                            values) < 0)
         return HPy_NULL;
     for (i = 0; i < count; ++i) {
-        if (i != 1 && HPy_IsNull(values[i])) { /* all but _memory needed */
+        if (HPy_IsNull(values[i])) {
             type_error(ctx, cls,
                        "%s() missing required keyword-only argument: '%s'",
                        names[i]);
@@ -228,7 +243,7 @@ static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
     width = parse_width(ctx, values[0]);
     if (width < 0)
         goto done;
-    next = 2;
+    next = 1;
     if (is_signed < 0 && (is_signed = HPy_IsTrue(ctx, values[next++])) < 0)
         goto done;
     if (is_integral < 0 && (is_integral = HPy_IsTrue(ctx, values[next++])) < 0)
@@ -254,9 +269,8 @@ static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
         goto fail;
     }
     size = (uint64_t)(length * width);
-    if (!HPy_IsNull(values[1])) {
-        external = core_memory(ctx, values[1], size, width, &readonly);
-        if (external == 0)
+    if (!HPy_IsNull(core)) {
+        if (core_memory(ctx, core, size, width, &readonly, &external) < 0)
             goto fail;
         if (readonly) {
             /* a read-only core gets the read-only ops (or none) */
@@ -264,8 +278,10 @@ static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
                              is_signed, is_integral) < 0)
                 goto fail;
         }
-        HPyField_Store(ctx, self, &data->owner, values[1]);
-        data->addr = (char *)external;
+        HPyField_Store(ctx, self, &data->owner, core);
+        /* addr NULL means released: an empty buffer without an address
+         * gets a stand-in, never read (the array has no elements) */
+        data->addr = external ? (char *)external : empty_memory;
     } else {
         /* 16-aligned (cmpxchg16b needs it), rounded up to whole 16s, zeroed */
         size_t alloc = (size_t)(size + ATOMICS_MAX_WIDTH - 1) /
@@ -285,7 +301,7 @@ fail:
     HPy_Close(ctx, self);
     self = HPy_NULL;
 done:
-    for (i = 0; i < 5; ++i)
+    for (i = 0; i < count; ++i)
         if (!HPy_IsNull(values[i]))
             HPy_Close(ctx, values[i]);
     return self;
@@ -303,23 +319,16 @@ static HPy view_new(HPyContext *ctx, HPy cls, const HPy *args,
         return type_error(ctx, cls, "%s() takes exactly one positional "
                                     "argument (an AtomicCore)%s", "");
     /* the core says how wide it is and what it holds */
-    {
-        HPy core_cls = HPyGlobal_Load(ctx, atomics_hooks[ATOMICS_HOOK_CORE]);
-        int is_core = HPy_TypeCheck(ctx, args[0], core_cls);
-        HPy_Close(ctx, core_cls);
-        if (is_core && (core_int(ctx, args[0], "width", &width) < 0 ||
-                        core_int(ctx, args[0], "is_signed", &is_signed) < 0 ||
-                        core_int(ctx, args[0], "is_integral",
-                                 &is_integral) < 0))
-            return HPy_NULL;
-        if (!is_core)
-            width = 1; /* core_memory below raises the TypeError */
-    }
-    address = core_memory(ctx, args[0], width,
-                          width > 0 && width <= ATOMICS_MAX_WIDTH
-                              ? (int64_t)width : 1,
-                          &readonly);
-    if (address == 0)
+    if (!is_core(ctx, args[0]))
+        width = 1; /* core_memory below raises the TypeError */
+    else if (core_int(ctx, args[0], "width", &width) < 0 ||
+             core_int(ctx, args[0], "is_signed", &is_signed) < 0 ||
+             core_int(ctx, args[0], "is_integral", &is_integral) < 0)
+        return HPy_NULL;
+    if (core_memory(ctx, args[0], width,
+                    width > 0 && width <= ATOMICS_MAX_WIDTH ? (int64_t)width
+                                                            : 1,
+                    &readonly, &address) < 0)
         return HPy_NULL;
     self = HPy_New(ctx, cls, &data);
     if (HPy_IsNull(self))
@@ -389,6 +398,7 @@ static int Atomic_traverse_impl(void *self, HPyFunc_visitproc visit, void *arg)
 HPyDef_SLOT(Atomic_destroy, HPy_tp_destroy)
 static void Atomic_destroy_impl(void *self)
 {
+    /* free(NULL) on a second call: see LIFETIME_DEFINES */
     AtomicObject *data = self;
     free(data->owned);
     data->owned = NULL;
@@ -434,15 +444,16 @@ static HPy Atomic_owner_impl(HPyContext *ctx, HPy h_self)
 #define SCALAR_DEF(name) &Atomic_##name,
 #define ARRAY_DEF(name) &Array_##name,
 
-/* Every class lists its GC traversal itself, so that no interpreter has to
- * infer it through the inheritance of a GC type; destroy belongs to the root
- * class only (HPy runs each class's destroy in turn).
+/* Every class lists its GC traversal and its destroy itself: PyPy 7.3.19
+ * inherits neither from an HPy base (it would never free an owned atomic's
+ * memory). CPython's HPy runs the destroy of every class in the MRO, so
+ * destroy must be idempotent.
  *
  * Every concrete class lists its operations itself too, instead of
  * inheriting them: CPython 3.11 specializes a method call only when the
  * object's type is exactly the type that defines the method, and the
  * unspecialized call costs as much as the atomic operation. */
-#define LIFETIME_DEFINES &Atomic_traverse,
+#define LIFETIME_DEFINES &Atomic_traverse, &Atomic_destroy,
 
 /* Every class states the struct size: PyPy does not inherit it from an HPy
  * base, and would allocate no struct for a subclass that says 0. */
@@ -459,7 +470,7 @@ static HPy Atomic_owner_impl(HPyContext *ctx, HPy h_self)
         .doc = DOC,                                                         \
     };
 
-#define ROOT_DEFINES &Atomic_destroy, &Atomic_properties, &Atomic_owner,
+#define ROOT_DEFINES &Atomic_properties, &Atomic_owner,
 #define INTEGRAL_DEFINES                                                    \
     ATOMICS_INTEGRAL_OPS(SCALAR_DEF) &Atomic_int, &Atomic_wait_slice,       \
     &Atomic_notify_one, &Atomic_notify_all,
