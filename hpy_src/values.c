@@ -23,9 +23,14 @@ static int range_error(HPyContext *ctx, HPy obj, int is_signed)
 {
     int negative = 0;
     if (!is_signed) {
-        HPy zero = HPyLong_FromInt64_t(ctx, 0);
-        negative = HPy_RichCompareBool(ctx, obj, zero, HPy_LT);
+        /* the sign of the int itself: obj may be any __index__ object */
+        HPy value = HPy_Index(ctx, obj), zero;
+        if (HPy_IsNull(value))
+            return -1;
+        zero = HPyLong_FromInt64_t(ctx, 0);
+        negative = HPy_RichCompareBool(ctx, value, zero, HPy_LT);
         HPy_Close(ctx, zero);
+        HPy_Close(ctx, value);
         if (negative < 0)
             return -1;
     }
