@@ -2,7 +2,7 @@
 """Build the atomic classes from the compiled core.
 
 The operations are C methods of these classes (no Python wrapper between a
-call and the atomic instruction; on PyPy see _jit.py). The classes are made
+call and the atomic instruction; on PyPy and GraalPy see _jit.py). The classes are made
 here because their bases include the Python type tags and mixins adding
 what needs no speed: properties, `str()`, wait(), and pickling (of shared
 atomics only).
@@ -16,6 +16,7 @@ Hierarchy (each family the same shape; views are not `Atomic`s):
     AtomicArray         -> AtomicIntArray, AtomicUintArray, AtomicBytesArray
 """
 
+import sys
 import time
 
 from . import _jit, _shared, exc
@@ -83,6 +84,17 @@ class _Properties:
                 f"is private to this process (use shared=True)")
         return _shared.rebuild, (type(self), segment.name, segment.size,
                                  owner.kwargs)
+
+
+if sys.implementation.name in ("pypy", "graalpy"):
+    # PyPy and GraalPy give every HPy object a __dict__ (CPython gives them
+    # none): refuse new attributes there too, as the README promises.
+    def _no_attributes(self, name, value=None):
+        raise AttributeError(f"{type(self).__name__!r} object has no "
+                             f"attribute {name!r}")
+
+    _Properties.__setattr__ = _no_attributes
+    _Properties.__delattr__ = _no_attributes
 
 
 class _AtomicMixin(_Properties):

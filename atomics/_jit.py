@@ -17,6 +17,11 @@ the strong form succeeds exactly when that value equals `expected`, and it
 serves for cmpxchg_weak too (a weak compare-exchange may fail spuriously,
 but need not). On CPython, which has no JIT, the C methods are called
 directly instead (a Python layer would only add cost there).
+
+GraalPy gets the cmpxchg front-ends only, for another reason: GraalPy 24.2
+keeps ~90 bytes of native memory for every object made from an HPy type,
+forever, so a compiled CmpxchgResult per call would grow the process
+without bound (a Python one is freed as usual).
 """
 
 import operator
@@ -25,7 +30,9 @@ from types import GenericAlias
 
 from ._enums import MemoryOrder
 
-ENABLED = sys.implementation.name == "pypy"
+# Whether the classes get front-ends at all, and whether only for cmpxchg.
+ENABLED = sys.implementation.name in ("pypy", "graalpy")
+_CMPXCHG_ONLY = sys.implementation.name == "graalpy"
 
 _SEQ_CST = MemoryOrder.SEQ_CST
 
@@ -94,9 +101,11 @@ def _front(name, raw, operands, orders, compare=None):
 def _parameters(method):
     """Parameter names of a C method, from the signature line that starts
     its docstring ("store($self, desired, order=...)"; CPython moves it to
-    __text_signature__, PyPy leaves it in __doc__)."""
-    line = (getattr(method, "__text_signature__", None)
-            or method.__doc__.split("\n", 1)[0])
+    __text_signature__, PyPy and GraalPy leave it in __doc__, and GraalPy's
+    __text_signature__ is a generic "(self, /, *args, **kwargs)")."""
+    line = (method.__doc__ or "").split("\n", 1)[0]
+    if "($self" not in line:
+        line = method.__text_signature__
     inside = line[line.index("(") + 1:line.rindex(")")]
     names = [part.split("=")[0].strip() for part in inside.split(",")]
     return [name for name in names if name and name not in ("$self", "/")]
@@ -116,5 +125,5 @@ def install(cls):
             raw = vars(cls)[f"_{name}_old"]
             compare = _as_bytes if "succ" in orders else operator.index
             setattr(cls, name, _front(name, raw, operands, orders, compare))
-        else:
+        elif not _CMPXCHG_ONLY:
             setattr(cls, name, _front(name, method, operands, orders))

@@ -79,7 +79,6 @@ def test_threads_on_view():
     assert int.from_bytes(ba, sys.byteorder) == N_THREADS * N_INC
 
 
-@GRAALPY_THREADS
 def test_threads_cmpxchg_loop():
     a = atomics.atomic(width=4, atype=atomics.INT)
 
