@@ -16,15 +16,17 @@
  * interpreter lock is released while a slice sleeps.
  */
 
-#define _POSIX_C_SOURCE 200809L /* nanosleep */
+#define _POSIX_C_SOURCE 200809L /* nanosleep, clock_gettime, sysconf */
 
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "atomic.h"
 
 #define MISSED_WAKEUP_BOUND_NS 1000000 /* 1 ms */
 #define POLL_START_NS 1000             /* 1 us, doubling */
+#define SPIN_NS 20000                  /* 20 us, before any sleep */
 
 static int uses_futex(const AtomicObject *self)
 {
@@ -45,13 +47,61 @@ static void nap(int64_t ns)
     nanosleep(&ts, NULL);
 }
 
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static int64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Watch the value for up to @p limit_ns before sleeping: a partner that
+ * answers at once (a handshake, a lock handed over) is then seen without a
+ * futex wakeup, which costs tens of microseconds of scheduling latency.
+ * Only with more than one CPU: alone, the spinner would keep the partner
+ * from running. Returns whether the value changed. */
+static int spin_until_changed(const AtomicObject *self,
+                              const atomics_value_t *old, int64_t limit_ns)
+{
+    static long cpus_online; /* 0 until read; racing first readers agree */
+    long cpus = __atomic_load_n(&cpus_online, __ATOMIC_RELAXED);
+    int64_t start;
+    int i;
+    if (cpus == 0) {
+        cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        __atomic_store_n(&cpus_online, cpus, __ATOMIC_RELAXED);
+    }
+    if (cpus < 2)
+        return 0;
+    start = monotonic_ns();
+    do {
+        for (i = 0; i < 64; ++i) {
+            if (!value_is(self, old))
+                return 1;
+            cpu_relax();
+        }
+    } while (monotonic_ns() - start < limit_ns);
+    return 0;
+}
+
 /* One slice of waiting without the interpreter lock: returns when the value
  * differs, when @p slice_ns passed, or when a signal arrived. */
 static void wait_slice(const AtomicObject *self, const atomics_value_t *old,
                        int64_t slice_ns)
 {
     const volatile uint32_t *word = (const volatile uint32_t *)self->addr;
-    int64_t poll_ns = POLL_START_NS, waited = 0;
+    int64_t poll_ns = POLL_START_NS;
+    int64_t waited = slice_ns < SPIN_NS ? slice_ns : SPIN_NS;
+    if (spin_until_changed(self, old, waited))
+        return;
     while (waited < slice_ns) {
         int64_t step = slice_ns - waited;
         if (uses_futex(self)) {
