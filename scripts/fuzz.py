@@ -29,7 +29,8 @@ end it prints executions, coverage, findings and crashes.
 The atomics imported are whatever `import atomics` finds (PYTHONPATH=. for
 the in-place build); the fuzzer runs in a child process (`--worker`) so
 that its statistics and crashes can be collected. Needs `pip install
-atheris` (CPython 3.8-3.11 wheels).
+atheris pytest` (atheris: CPython 3.8-3.11 wheels; pytest for
+tests/utils.py).
 """
 
 import argparse
@@ -175,7 +176,10 @@ def read_findings(directory):
 #
 # Everything below runs in the fuzzing child (and in --repro).
 
-atomics = Model = MO = OP = NotAnOrder = EXC = None  # set by setup_worker()
+# set by setup_worker(), from the package and the test suite (tests/model.py,
+# tests/utils.py: the model and argument objects the tests judge with)
+atomics = Model = MO = OP = NotAnOrder = EXC = None
+HasIndex = BadIndex = MyInt = order_rule_ok = None
 
 
 class Finding(Exception):
@@ -186,38 +190,14 @@ class Finding(Exception):
         self.signature, self.detail = signature, detail
 
 
-class HasIndex:
-    def __init__(self, value):
-        self.value = value
-
-    def __index__(self):
-        return self.value
-
-    def __repr__(self):
-        return f"HasIndex({self.value!r})"
-
-
-class BadIndex:
-    def __index__(self):
-        return 1.5
-
-    def __repr__(self):
-        return "BadIndex()"
-
-
-class MyInt(int):
-    def __repr__(self):
-        return f"MyInt({int(self)})"
-
-
 class Released:
     """Marker for a released memoryview (made fresh for each use)."""
 
 
 def setup_worker():
     global atomics, Model, MO, OP, NotAnOrder, EXC
+    global HasIndex, BadIndex, MyInt, order_rule_ok
     import enum
-    import importlib.util
     try:
         import atheris
         with atheris.instrument_imports(include=["atomics"]):
@@ -227,11 +207,12 @@ def setup_worker():
         import atomics as _atomics
     import atomics.exc  # noqa: F401
     atomics = _atomics
-    spec = importlib.util.spec_from_file_location(
-        "atomics_test_model", os.path.join(ROOT, "tests", "model.py"))
-    model_module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(model_module)
-    Model = model_module.Model
+    # appended, so that the atomics imported above stays the one used
+    sys.path.append(ROOT)
+    from tests import model, utils
+    Model = model.Model
+    HasIndex, BadIndex, MyInt = utils.HasIndex, utils.BadIndex, utils.MyInt
+    order_rule_ok = utils.order_valid
     MO = atomics.MemoryOrder
     OP = atomics.OpType
 
@@ -265,14 +246,6 @@ WIDTH_CHOICES = [1, 2, 4, 8, 16, 0, 3, 5, 6, 12, 32, -1, 2**64, 1.5, None]
 def supported_widths(readonly):
     native = sys.modules["atomics._native"]
     return {w for w in (1, 2, 4, 8, 16) if native.ops_mask(w, readonly)}
-
-
-def order_rule_ok(opname, order):
-    if opname == "store":
-        return order in (MO.RELAXED, MO.RELEASE, MO.SEQ_CST)
-    if opname in ("load", "bit_test"):
-        return order in (MO.RELAXED, MO.ACQUIRE, MO.SEQ_CST)
-    return True
 
 
 def fail_ok(succ, fail):

@@ -11,25 +11,13 @@ from atomics.exc import OperandTypeError
 
 from .model import Model
 from .utils import (ATYPES, CMPXCHG_OPS, INDEX_OPS, MO, NOARG_OPS,
-                    OPERAND_NAME, OPERAND_OPS, WIDTHS, cmpxchg_kw,
-                    make_atomic, ops_for)
+                    OPERAND_NAME, OPERAND_OPS, WIDTHS, HasIndex, MyInt,
+                    cmpxchg_kw, make_atomic, ops_for)
 
 
 class Color(enum.IntEnum):
     RED = 1
     BLUE = 6
-
-
-class MyInt(int):
-    pass
-
-
-class HasIndex:
-    def __init__(self, v):
-        self.v = v
-
-    def __index__(self):
-        return self.v
 
 
 class FloatLike:

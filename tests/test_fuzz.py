@@ -54,8 +54,8 @@ from .model import Model
 from .utils import (ARITH_OPS, CMPXCHG_OPS, COMMON_OPS, INDEX_OPS,
                     INTEGRAL_OPS, IS_CPYTHON, IS_GRAALPY, OPERAND_NAME,
                     OPERAND_OPS, READONLY_WIDTHS, UNSUPPORTED_WIDTHS,
-                    VALID_FAIL, WIDTHS, SharedMemory, address_of,
-                    order_valid)
+                    VALID_FAIL, WIDTHS, BadIndex, HasIndex, MyInt,
+                    SharedMemory, address_of, order_valid)
 
 MO = atomics.MemoryOrder
 OP = atomics.OpType
@@ -76,34 +76,6 @@ PAGE = mmap.PAGESIZE
 NATIVE = sys.byteorder
 
 # ------------------------------------------------------ argument objects --
-
-
-class HasIndex:
-    """Not an int, but has __index__ (accepted wherever ints are)."""
-
-    def __init__(self, value):
-        self.value = value
-
-    def __index__(self):
-        return self.value
-
-    def __repr__(self):
-        return f"HasIndex({self.value!r})"
-
-
-class BadIndex:
-    """__index__ returns a non-int: a TypeError."""
-
-    def __index__(self):
-        return "seven"
-
-    def __repr__(self):
-        return "BadIndex()"
-
-
-class MyInt(int):
-    def __repr__(self):
-        return f"MyInt({int(self)})"
 
 
 class Small(enum.IntEnum):

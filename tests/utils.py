@@ -101,6 +101,40 @@ OPERAND_NAME = {name: ("desired" if name in ("store", "exchange") else "value")
                 for name in OPERAND_OPS}
 
 
+# Argument objects for bad-input and fuzz tests (scripts/fuzz.py uses them
+# too).
+
+
+class HasIndex:
+    """Not an int, but has __index__ (accepted wherever ints are)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __index__(self):
+        return self.value
+
+    def __repr__(self):
+        return f"HasIndex({self.value!r})"
+
+
+class BadIndex:
+    """__index__ returns a non-int: a TypeError."""
+
+    def __index__(self):
+        return "seven"
+
+    def __repr__(self):
+        return "BadIndex()"
+
+
+class MyInt(int):
+    """An int subclass (accepted as an int)."""
+
+    def __repr__(self):
+        return f"MyInt({int(self)})"
+
+
 def ops_for(atype_name):
     return sorted(INTEGRAL_OPS if atype_name != "BYTES" else COMMON_OPS)
 
