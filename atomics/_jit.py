@@ -78,8 +78,9 @@ def _front(name, raw, operands, orders, compare=None):
     method a CmpxchgResult; `compare(expected)` gives what that value is
     compared with (an int for __index__ objects, bytes for buffers)."""
     params = ", ".join(list(operands) + [f"{o}=_SEQ_CST" for o in orders])
-    args = ", ".join(["self"] + list(operands))
-    explicit = ", ".join(["self"] + list(operands) + list(orders))
+    operands = [o for o in operands if o != "/"]  # "/": positional-only
+    args = ", ".join(["self"] + operands)
+    explicit = ", ".join(["self"] + operands + list(orders))
     defaulted = " and ".join(f"{o} is _SEQ_CST" for o in orders)
     call = (f"raw({args}) if {defaulted} else raw({explicit})")
     if compare:
@@ -108,7 +109,8 @@ def _parameters(method):
         line = method.__text_signature__
     inside = line[line.index("(") + 1:line.rindex(")")]
     names = [part.split("=")[0].strip() for part in inside.split(",")]
-    return [name for name in names if name and name not in ("$self", "/")]
+    # "/" stays: it ends the positional-only ones (an array's index)
+    return [name for name in names if name and name != "$self"]
 
 
 def install(cls):

@@ -233,12 +233,4 @@ ATOMICS_CMPXCHG_OPS(ATOMICS_DECLARE_DEFS, bytes)
 extern HPyDef Atomic_int, Atomic_bytes, Atomic_wait_slice, Atomic_notify_one,
     Atomic_notify_all, Array_len;
 
-/**
- * Select element i (args[0]) of @p array: *element is a single atomic on
- * it. Returns 0, or -1 with IndexError/TypeError/ValueError set.
- */
-int atomics_select_element(HPyContext *ctx, const AtomicObject *array,
-                           const HPy *args, size_t nargs,
-                           AtomicObject *element);
-
 #endif /* ATOMICS_ATOMIC_H */

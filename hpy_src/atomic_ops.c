@@ -88,10 +88,13 @@ static inline int prepare(HPyContext *ctx, const AtomicObject *self,
                         kwnames, argv, order_at);
 }
 
+/* `addr` is where the op works: self->addr for a single atomic, the
+ * selected element's address for an array (whose struct `self` supplies
+ * width, type and ops for every element). */
 #define SHAPE_ARGS                                                          \
-    HPyContext *ctx, AtomicObject *self, int op, order_rule_t rule,         \
-        atomics_params_id_t pid, const char *method, const HPy *args,       \
-        size_t nargs, HPy kwnames, int fast
+    HPyContext *ctx, AtomicObject *self, char *addr, int op,                \
+        order_rule_t rule, atomics_params_id_t pid, const char *method,     \
+        const HPy *args, size_t nargs, HPy kwnames, int fast
 
 /* ---- one helper per shape --------------------------------------------- */
 
@@ -116,7 +119,7 @@ SHAPE_FN shape_load(SHAPE_ARGS, patomic_opsig_load_t fp)
                         nargs, kwnames, argv, 0, fast);
     if (order < 0)
         return HPy_NULL;
-    fp(self->addr, order, &result);
+    fp(addr, order, &result);
     return self->codec->to_py(ctx, self, &result);
 }
 
@@ -130,7 +133,7 @@ SHAPE_FN shape_operand(SHAPE_ARGS, patomic_opsig_void_t fp)
     if (order < 0 || self->codec->from_py(ctx, self, argv[0],
                                             params[pid].names[0], &operand) < 0)
         return HPy_NULL;
-    fp(self->addr, &operand, order);
+    fp(addr, &operand, order);
     return HPy_Dup(ctx, ctx->h_None);
 }
 
@@ -144,7 +147,7 @@ SHAPE_FN shape_operand_fetch(SHAPE_ARGS, patomic_opsig_fetch_t fp)
     if (order < 0 || self->codec->from_py(ctx, self, argv[0],
                                             params[pid].names[0], &operand) < 0)
         return HPy_NULL;
-    fp(self->addr, &operand, order, &result);
+    fp(addr, &operand, order, &result);
     return self->codec->to_py(ctx, self, &result);
 }
 
@@ -156,7 +159,7 @@ SHAPE_FN shape_noarg(SHAPE_ARGS, patomic_opsig_void_noarg_t fp)
                         nargs, kwnames, argv, 0, fast);
     if (order < 0)
         return HPy_NULL;
-    fp(self->addr, order);
+    fp(addr, order);
     return HPy_Dup(ctx, ctx->h_None);
 }
 
@@ -169,7 +172,7 @@ SHAPE_FN shape_noarg_fetch(SHAPE_ARGS, patomic_opsig_fetch_noarg_t fp)
                         nargs, kwnames, argv, 0, fast);
     if (order < 0)
         return HPy_NULL;
-    fp(self->addr, order, &result);
+    fp(addr, order, &result);
     return self->codec->to_py(ctx, self, &result);
 }
 
@@ -181,7 +184,7 @@ SHAPE_FN shape_test(SHAPE_ARGS, patomic_opsig_test_t fp)
                                args, nargs, kwnames, argv, 1, fast);
     if (order < 0 || (index = atomics_parse_bit_index(ctx, self, argv[0])) < 0)
         return HPy_NULL;
-    return HPyBool_FromBool(ctx, fp(self->addr, index, order) != 0);
+    return HPyBool_FromBool(ctx, fp(addr, index, order) != 0);
 }
 
 /* bit_test_set(index, order) -> old bit */
@@ -192,7 +195,7 @@ SHAPE_FN shape_test_modify(SHAPE_ARGS, patomic_opsig_test_modify_t fp)
                                args, nargs, kwnames, argv, 1, fast);
     if (order < 0 || (index = atomics_parse_bit_index(ctx, self, argv[0])) < 0)
         return HPy_NULL;
-    return HPyBool_FromBool(ctx, fp(self->addr, index, order) != 0);
+    return HPyBool_FromBool(ctx, fp(addr, index, order) != 0);
 }
 
 /* cmpxchg_*(expected, desired, success order, failure order) */
@@ -216,7 +219,7 @@ SHAPE_FN cmpxchg_run(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp, int *ok)
     if (self->codec->from_py(ctx, self, argv[0], "expected", &expected) < 0 ||
         self->codec->from_py(ctx, self, argv[1], "desired", &desired) < 0)
         return HPy_NULL;
-    *ok = fp(self->addr, &expected, &desired, succ, fail);
+    *ok = fp(addr, &expected, &desired, succ, fail);
     /* on success `expected` still holds what we compared with, which is the
      * value the atomic had */
     return self->codec->to_py(ctx, self, &expected);
@@ -227,7 +230,7 @@ SHAPE_FN cmpxchg_run(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp, int *ok)
 SHAPE_FN shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
 {
     int ok = 0;
-    HPy value = cmpxchg_run(ctx, self, op, rule, pid, method, args, nargs,
+    HPy value = cmpxchg_run(ctx, self, addr, op, rule, pid, method, args, nargs,
                             kwnames, fast, fp, &ok);
     return HPy_IsNull(value) ? HPy_NULL
                              : atomics_cmpxchg_result_new(ctx, ok, value);
@@ -241,8 +244,8 @@ SHAPE_FN shape_cmpxchg(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
 SHAPE_FN shape_cmpxchg_old(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
 {
     int ok = 0;
-    return cmpxchg_run(ctx, self, op, rule, pid, method, args, nargs, kwnames,
-                       fast, fp, &ok);
+    return cmpxchg_run(ctx, self, addr, op, rule, pid, method, args, nargs,
+                       kwnames, fast, fp, &ok);
 }
 
 /* ---- the methods ------------------------------------------------------ */
@@ -253,7 +256,10 @@ SHAPE_FN shape_cmpxchg_old(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
  * methods of single atomics, and into those of atomic arrays, which take the
  * element's index `i` first.
  */
-#define ORDER_ARG "order=MemoryOrder.SEQ_CST"
+/* fully qualified, so that inspect.signature() (and so help()) can
+ * evaluate the default */
+#define SEQ_CST "atomics.MemoryOrder.SEQ_CST"
+#define ORDER_ARG "order=" SEQ_CST
 #define ATOMICS_OPERATIONS(X)                                                  \
     X(store,          store,          operand,       DESIRED, ORDERS_STORE,    \
       "desired, " ORDER_ARG, "Atomically replace the value with `desired`.")   \
@@ -326,52 +332,102 @@ SHAPE_FN shape_cmpxchg_old(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
     X(cmpxchg_strong, cmpxchg_strong, bytes, CMPXCHG_BYTES, "succ", "fail", "")
 
 #define CMPXCHG_ARGS(SUCC, FAIL)                                               \
-    "expected, desired, " SUCC "=MemoryOrder.SEQ_CST, " FAIL                   \
-    "=MemoryOrder.SEQ_CST"
+    "expected, desired, " SUCC "=" SEQ_CST ", " FAIL "=" SEQ_CST
 #define CMPXCHG_DESC(NOTE)                                                     \
     "If the value equals `expected`, replace it with `desired`. Returns "      \
     "CmpxchgResult(success, expected): whether it was replaced, and the "      \
     "value the atomic held." NOTE
 
-/* ---- single atomics ---------------------------------------------------- */
+/* ---- single atomics and array elements --------------------------------- */
+
+/* element_address() for anything but a plain in-range index: negative
+ * indexes, conversion errors, out of range. */
+__attribute__((noinline)) static char *
+element_address_rest(HPyContext *ctx, const AtomicObject *array, HPy index,
+                     int64_t i)
+{
+    if (i == -1 && HPyErr_Occurred(ctx)) {
+        if (HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
+            HPyErr_Clear(ctx);
+            atomics_raise_operand_type(ctx, index, "an element index");
+            return NULL;
+        }
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError))
+            return NULL;
+        HPyErr_Clear(ctx);
+        i = INT64_MAX; /* out of range either way */
+    }
+    if (i < 0 && i >= -array->length)
+        return array->addr + (i + array->length) * array->width;
+    HPyErr_SetString(ctx, ctx->h_IndexError, "atomic array index out of range");
+    return NULL;
+}
+
+/*
+ * The address of element i (args[0]) of @p array, or NULL with
+ * IndexError/TypeError/ValueError set. Inlined into every array method: it
+ * is the whole cost of indexing.
+ */
+static inline __attribute__((always_inline)) char *
+element_address(HPyContext *ctx, const AtomicObject *array, const HPy *args,
+                size_t nargs)
+{
+    int64_t i;
+    if (array->addr == NULL) {
+        atomics_check_live(ctx, array); /* sets the ValueError */
+        return NULL;
+    }
+    if (nargs < 1) {
+        HPyErr_SetString(ctx, ctx->h_TypeError,
+                         "missing the element index (the first argument)");
+        return NULL;
+    }
+    i = HPyLong_AsInt64_t(ctx, args[0]);
+    /* one unsigned compare for 0 <= i < length, the common case */
+    if ((uint64_t)i < (uint64_t)array->length)
+        return array->addr + i * array->width;
+    return element_address_rest(ctx, array, args[0], i);
+}
+
 
 /* A method's C function: the common call runs the shape inlined with `fast`
  * set; anything else goes to a separate copy, so that its code does not
  * weigh on the fast path. OP names the operation (in errors), FP the ops
  * table entry that runs it (the same, but for the cmpxchg `_old` twins).
- * ELEMENT##_DECLARE turns the object and arguments into the atomic to work
- * on (for arrays, the selected element). */
+ * ELEMENT##_ADDRESS finds the address to work on (for arrays, the selected
+ * element's, consuming the index argument) or returns the error. */
 #define DEFINE_METHOD(SYM, PYNAME, OP, FP, SHAPE, PID, RULE, DOC, ELEMENT)    \
     HPyDef_METH(SYM, PYNAME, HPyFunc_KEYWORDS, .doc = DOC)                    \
     __attribute__((noinline)) static HPy SYM##_general(                       \
-        HPyContext *ctx, AtomicObject *self, const HPy *args, size_t nargs,   \
-        HPy kwnames)                                                          \
+        HPyContext *ctx, AtomicObject *self, char *addr, const HPy *args,     \
+        size_t nargs, HPy kwnames)                                            \
     {                                                                         \
-        return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,                \
+        return shape_##SHAPE(ctx, self, addr, patomic_op_##OP, RULE,          \
                              ATOMICS_PARAMS_##PID, PYNAME, args, nargs,       \
                              kwnames, 0, self->ops->fp_##FP);                 \
     }                                                                         \
     static HPy SYM##_impl(HPyContext *ctx, HPy h_self, const HPy *args,       \
                           size_t nargs, HPy kwnames)                          \
     {                                                                         \
-        ELEMENT##_DECLARE(self, h_self);                                      \
-        if (nargs == NPOS_##SHAPE && HPy_IsNull(kwnames) &&                   \
-            self->addr != NULL && self->ops->fp_##FP != NULL)                 \
-            return shape_##SHAPE(ctx, self, patomic_op_##OP, RULE,            \
+        AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);              \
+        char *addr;                                                           \
+        ELEMENT##_ADDRESS(self, addr);                                        \
+        if (nargs == NPOS_##SHAPE && HPy_IsNull(kwnames) && addr != NULL &&   \
+            self->ops->fp_##FP != NULL)                                       \
+            return shape_##SHAPE(ctx, self, addr, patomic_op_##OP, RULE,      \
                                  ATOMICS_PARAMS_##PID, PYNAME, args, nargs,   \
                                  kwnames, 1, self->ops->fp_##FP);             \
-        return SYM##_general(ctx, self, args, nargs, kwnames);                \
+        return SYM##_general(ctx, self, addr, args, nargs, kwnames);          \
     }
 
-/* A single atomic works on itself. */
-#define SCALAR_DECLARE(self, h_self)                                          \
-    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self)
+/* A single atomic works on its own memory (NULL once released: the general
+ * path reports that). */
+#define SCALAR_ADDRESS(self, addr) addr = self->addr
 
 /* An array works on element i, its first argument, which is consumed. */
-#define ELEMENT_DECLARE(self, h_self)                                         \
-    AtomicObject element_, *self = &element_;                                 \
-    if (atomics_select_element(ctx, AtomicObject_AsStruct(ctx, h_self),       \
-                               args, nargs, &element_) < 0)                   \
+#define ELEMENT_ADDRESS(self, addr)                                           \
+    addr = element_address(ctx, self, args, nargs);                           \
+    if (addr == NULL)                                                         \
         return HPy_NULL;                                                      \
     ++args;                                                                   \
     --nargs
@@ -381,7 +437,7 @@ SHAPE_FN shape_cmpxchg_old(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
                   #NAME "($self, " ARGS ")\n--\n\n" DESC, SCALAR)
 #define ARRAY_METHOD(NAME, OP, SHAPE, PID, RULE, ARGS, DESC)                  \
     DEFINE_METHOD(Array_##NAME, #NAME, OP, OP, SHAPE, PID, RULE,              \
-                  #NAME "($self, i, " ARGS ")\n--\n\n" DESC                   \
+                  #NAME "($self, i, /, " ARGS ")\n--\n\n" DESC                \
                   " (On element i.)", ELEMENT)
 
 #define CMPXCHG_METHODS(KIND, PREFIX, I, NAME, OP, FAMILY, PID, SUCC, FAIL,   \
@@ -395,49 +451,13 @@ SHAPE_FN shape_cmpxchg_old(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
                   ")\n--\n\nLike " #NAME ", returning only the value the "  \
                   "atomic held.", KIND)
 #define SCALAR_CMPXCHG(...) CMPXCHG_METHODS(SCALAR, Atomic, "", __VA_ARGS__)
-#define ARRAY_CMPXCHG(...) CMPXCHG_METHODS(ELEMENT, Array, "i, ", __VA_ARGS__)
+#define ARRAY_CMPXCHG(...)                                                    \
+    CMPXCHG_METHODS(ELEMENT, Array, "i, /, ", __VA_ARGS__)
 
 ATOMICS_OPERATIONS(SCALAR_METHOD)
 ATOMICS_CMPXCHG_OPERATIONS(SCALAR_CMPXCHG)
 
 /* ---- atomic arrays ----------------------------------------------------- */
-
-int atomics_select_element(HPyContext *ctx, const AtomicObject *array,
-                           const HPy *args, size_t nargs,
-                           AtomicObject *element)
-{
-    int64_t i;
-    if (!atomics_check_live(ctx, array))
-        return -1;
-    if (nargs < 1) {
-        HPyErr_SetString(ctx, ctx->h_TypeError,
-                         "missing the element index (the first argument)");
-        return -1;
-    }
-    i = HPyLong_AsInt64_t(ctx, args[0]);
-    if (i == -1 && HPyErr_Occurred(ctx)) {
-        if (HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
-            HPyErr_Clear(ctx);
-            return atomics_raise_operand_type(ctx, args[0],
-                                              "an element index");
-        }
-        if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError))
-            return -1;
-        HPyErr_Clear(ctx);
-        i = INT64_MAX; /* out of range either way */
-    }
-    if (i < 0 && i >= -array->length)
-        i += array->length; /* Python's negative indexes */
-    if (i < 0 || i >= array->length) {
-        HPyErr_SetString(ctx, ctx->h_IndexError,
-                         "atomic array index out of range");
-        return -1;
-    }
-    *element = *array;
-    element->addr += i * array->width;
-    element->length = 1;
-    return 0;
-}
 
 ATOMICS_OPERATIONS(ARRAY_METHOD)
 ATOMICS_CMPXCHG_OPERATIONS(ARRAY_CMPXCHG)
@@ -449,7 +469,7 @@ HPyDef_SLOT(Atomic_int, HPy_nb_int)
 static HPy Atomic_int_impl(HPyContext *ctx, HPy h_self)
 {
     AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
-    return shape_load(ctx, self, patomic_op_load, ORDERS_LOAD,
+    return shape_load(ctx, self, self->addr, patomic_op_load, ORDERS_LOAD,
                       ATOMICS_PARAMS_ORDER, "__int__", NULL, 0, HPy_NULL, 0,
                       self->ops->fp_load);
 }
@@ -459,7 +479,7 @@ HPyDef_METH(Atomic_bytes, "__bytes__", HPyFunc_NOARGS,
 static HPy Atomic_bytes_impl(HPyContext *ctx, HPy h_self)
 {
     AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
-    return shape_load(ctx, self, patomic_op_load, ORDERS_LOAD,
+    return shape_load(ctx, self, self->addr, patomic_op_load, ORDERS_LOAD,
                       ATOMICS_PARAMS_ORDER, "__bytes__", NULL, 0, HPy_NULL, 0,
                       self->ops->fp_load);
 }

@@ -9,7 +9,7 @@ from atomics.array import (AtomicArray, AtomicBytesArray, AtomicIntArray,
                            AtomicUintArray)
 
 from .model import Model
-from .utils import WIDTHS, aligned_slice
+from .utils import WIDTHS, BadIndex, HasIndex, MyInt, aligned_slice
 
 MO = atomics.MemoryOrder
 
@@ -50,6 +50,27 @@ def test_negative_index_and_bounds():
     with pytest.raises(TypeError):
         arr.load()
     assert [arr.load(i) for i in range(3)] == [0, 0, 9]
+
+
+def test_index_objects():
+    """Any integer-like index works, as in a list; others are TypeErrors
+    that leave every element alone."""
+    arr = atomics.atomicarray(4, 8, atomics.UINT)
+    arr.store(HasIndex(2), 5)
+    arr.fetch_add(MyInt(-2), 1)
+    arr.inc(True)
+    assert [arr.load(i) for i in range(4)] == [0, 1, 6, 0]
+    assert arr.load(HasIndex(-1)) == 0
+    with pytest.raises(IndexError):
+        arr.load(HasIndex(4))
+    for bad in (BadIndex(), "1", None, 1.0, b"\x01"):
+        with pytest.raises(TypeError):
+            arr.store(bad, 7)
+        with pytest.raises(TypeError):
+            arr.cmpxchg_strong(bad, 0, 7)
+    assert [arr.load(i) for i in range(4)] == [0, 1, 6, 0]
+    with pytest.raises(TypeError):
+        arr.load(i=0)  # the index is positional only
 
 
 def test_cmpxchg_and_orders():
