@@ -33,6 +33,18 @@ native.register_hook("op_error", exc.op_error)
 native.register_hook("OperandTypeError", exc.OperandTypeError)
 
 
+class _IntOnly:
+    """int() takes it, but it is not an integer (like Fraction): the
+    extension converts one to learn whether this interpreter's integer
+    conversions refuse such objects, or it must check operands itself."""
+
+    def __int__(self):
+        return 42
+
+
+native.register_hook("int_probe", _IntOnly())
+
+
 _building = True  # while this module makes its classes
 
 # wait() sleeps in C at most this long before Python looks at signals and

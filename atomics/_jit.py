@@ -84,8 +84,17 @@ def _front(name, raw, operands, orders, compare=None):
     defaulted = " and ".join(f"{o} is _SEQ_CST" for o in orders)
     call = (f"raw({args}) if {defaulted} else raw({explicit})")
     if compare:
-        body = (f"    old = {call}\n"
-                f"    return _Result(old == compare(expected), old)\n")
+        # `expected` is converted first, and the C call gets the result: so
+        # the comparison sees exactly the value the C call compared with,
+        # and __index__ runs once. If it is not an operand at all, the C
+        # call gets it as it is and raises the documented error before it
+        # touches the atomic.
+        body = (f"    try:\n"
+                f"        expected = compare(expected)\n"
+                f"    except Exception:\n"
+                f"        pass\n"
+                f"    old = {call}\n"
+                f"    return _Result(old == expected, old)\n")
     else:
         body = f"    return {call}\n"
     source = f"def {name}(self, {params}):\n{body}"

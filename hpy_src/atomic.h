@@ -69,6 +69,49 @@ const patomic_ops_t *atomics_ops_for(int64_t width, int readonly);
 /** Raise ValueError if @p self was released; return non-zero if usable. */
 int atomics_check_live(HPyContext *ctx, const AtomicObject *self);
 
+/* ---- integer arguments ------------------------------------------------- */
+
+/*
+ * Whether this interpreter's HPyLong_AsInt64_t / HPyLong_AsUInt64_t also
+ * take objects that have only __int__ (PyPy's signed one does, so that
+ * Fraction(7, 2) would be stored as 3). Found at import by converting such
+ * an object (the "int_probe" hook, hooks.c); assumed until then.
+ */
+extern int atomics_int64_lenient, atomics_uint64_lenient;
+
+/*
+ * The value of an integer argument: an int, or an object with __index__
+ * (TypeError for anything else; OverflowError if out of the C type's range).
+ * A strict conversion is called directly (CPython's signed one calls
+ * __index__ itself, its unsigned one raises TypeError for non-ints: then
+ * __index__ is called here); a lenient one only ever gets an int.
+ */
+#define ATOMICS_DEFINE_AS_INT(NAME, T, CONVERT, LENIENT)                    \
+    static inline __attribute__((always_inline)) T NAME(HPyContext *ctx,    \
+                                                        HPy obj)            \
+    {                                                                       \
+        HPy index;                                                          \
+        T value;                                                            \
+        if (!LENIENT || HPy_TypeCheck(ctx, obj, ctx->h_LongType)) {         \
+            value = CONVERT(ctx, obj);                                      \
+            if (value != (T)-1 || !HPyErr_Occurred(ctx) ||                  \
+                !HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))            \
+                return value;                                               \
+            HPyErr_Clear(ctx);                                              \
+        }                                                                   \
+        index = HPy_Index(ctx, obj);                                        \
+        if (HPy_IsNull(index))                                              \
+            return (T)-1;                                                   \
+        value = CONVERT(ctx, index);                                        \
+        HPy_Close(ctx, index);                                              \
+        return value;                                                       \
+    }
+ATOMICS_DEFINE_AS_INT(atomics_as_int64, int64_t, HPyLong_AsInt64_t,
+                      atomics_int64_lenient)
+ATOMICS_DEFINE_AS_INT(atomics_as_uint64, uint64_t, HPyLong_AsUInt64_t,
+                      atomics_uint64_lenient)
+#undef ATOMICS_DEFINE_AS_INT
+
 /* ---- registered Python objects (hooks.c) ------------------------------ */
 
 /** Python objects that `atomics` registers once at import (see hooks.c). */

@@ -382,7 +382,7 @@ element_address(HPyContext *ctx, const AtomicObject *array, const HPy *args,
                          "missing the element index (the first argument)");
         return NULL;
     }
-    i = HPyLong_AsInt64_t(ctx, args[0]);
+    i = atomics_as_int64(ctx, args[0]);
     /* one unsigned compare for 0 <= i < length, the common case */
     if ((uint64_t)i < (uint64_t)array->length)
         return array->addr + i * array->width;

@@ -249,7 +249,7 @@ static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
     if (is_integral < 0 && (is_integral = HPy_IsTrue(ctx, values[next++])) < 0)
         goto done;
     if (config->is_array) {
-        length = HPyLong_AsInt64_t(ctx, values[next]);
+        length = atomics_as_int64(ctx, values[next]);
         if (length == -1 && HPyErr_Occurred(ctx))
             goto done;
         if (length < 0) {

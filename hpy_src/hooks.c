@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Python objects the C code needs, registered once by the `atomics` package
- * at import: the MemoryOrder and AtomicCore classes, and small factories that
- * build the package's exceptions. Building exceptions in Python keeps their messages
+ * at import: the MemoryOrder and AtomicCore classes, small factories that
+ * build the package's exceptions, and a probe of the interpreter's integer
+ * conversions. Building exceptions in Python keeps their messages
  * and attributes in one place (atomics/exc.py); only error paths use them.
  */
 
@@ -22,6 +23,21 @@ static const char *const hook_names[ATOMICS_HOOK_COUNT] = {
     [ATOMICS_HOOK_OPERAND_TYPE_ERROR] = "OperandTypeError",
 };
 
+int atomics_int64_lenient = 1, atomics_uint64_lenient = 1;
+
+/* The "int_probe" hook: @p probe has __int__ (returning 42) but no
+ * __index__, so a strict conversion raises TypeError for it. */
+static void probe_int_conversions(HPyContext *ctx, HPy probe)
+{
+    int64_t s = HPyLong_AsInt64_t(ctx, probe);
+    uint64_t u;
+    atomics_int64_lenient = !(s == -1 && HPyErr_Occurred(ctx));
+    HPyErr_Clear(ctx);
+    u = HPyLong_AsUInt64_t(ctx, probe);
+    atomics_uint64_lenient = !(u == (uint64_t)-1 && HPyErr_Occurred(ctx));
+    HPyErr_Clear(ctx);
+}
+
 HPyDef_METH(atomics_register_hook, "register_hook", HPyFunc_VARARGS,
             .doc = "register_hook(name, obj)\n--\n\n"
                    "Give the extension a Python object it needs (internal).")
@@ -39,6 +55,10 @@ static HPy atomics_register_hook_impl(HPyContext *ctx, HPy module,
     name = HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
     if (name == NULL)
         return HPy_NULL;
+    if (strcmp(name, "int_probe") == 0) {
+        probe_int_conversions(ctx, args[1]);
+        return HPy_Dup(ctx, ctx->h_None);
+    }
     for (i = 0; i < ATOMICS_HOOK_COUNT; ++i) {
         if (strcmp(name, hook_names[i]) == 0) {
             HPyGlobal_Store(ctx, &atomics_hooks[i], args[1]);

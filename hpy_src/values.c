@@ -57,25 +57,6 @@ static int conversion_failed(HPyContext *ctx, HPy obj, int is_signed)
 
 /* ---- integers up to 8 bytes: one conversion call and a range check ----- */
 
-/* HPyLong_AsUInt64_t takes only ints, where HPyLong_AsInt64_t also calls
- * __index__: convert obj.__index__() on a TypeError, so that signed and
- * unsigned atomics accept the same objects. */
-static uint64_t as_uint64(HPyContext *ctx, HPy obj)
-{
-    uint64_t v = HPyLong_AsUInt64_t(ctx, obj);
-    HPy index;
-    if (v != (uint64_t)-1 || !HPyErr_Occurred(ctx) ||
-        !HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
-        return v;
-    HPyErr_Clear(ctx);
-    index = HPy_Index(ctx, obj);
-    if (HPy_IsNull(index))
-        return (uint64_t)-1;
-    v = HPyLong_AsUInt64_t(ctx, index);
-    HPy_Close(ctx, index);
-    return v;
-}
-
 /* INT_CODEC(name, C type, signed, 64-bit type, its conversion and boxing,
  *           the range check on `wide`) */
 #define INT_CODEC(...) INT_CODEC_(__VA_ARGS__) /* expands I64/U64 first */
@@ -107,8 +88,8 @@ static uint64_t as_uint64(HPyContext *ctx, HPy obj)
     static const atomics_codec_t NAME##_codec = {NAME##_to_py,              \
                                                  NAME##_from_py};
 
-#define I64 int64_t, HPyLong_AsInt64_t, HPyLong_FromInt64_t
-#define U64 uint64_t, as_uint64, HPyLong_FromUInt64_t
+#define I64 int64_t, atomics_as_int64, HPyLong_FromInt64_t
+#define U64 uint64_t, atomics_as_uint64, HPyLong_FromUInt64_t
 
 /*        name    type      signed  64-bit  out of range                  */
 INT_CODEC(int8,   int8_t,   1,      I64,    wide < INT8_MIN || wide > INT8_MAX)
@@ -285,7 +266,7 @@ const atomics_codec_t *atomics_codec_for(int kind, int32_t width,
 int atomics_parse_bit_index(HPyContext *ctx, const AtomicObject *self,
                             HPy obj)
 {
-    int64_t index = HPyLong_AsInt64_t(ctx, obj);
+    int64_t index = atomics_as_int64(ctx, obj);
     if (index == -1 && HPyErr_Occurred(ctx)) {
         if (HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError)) {
             HPyErr_Clear(ctx);

@@ -9,7 +9,8 @@ from atomics.array import (AtomicArray, AtomicBytesArray, AtomicIntArray,
                            AtomicUintArray)
 
 from .model import Model
-from .utils import WIDTHS, BadIndex, HasIndex, MyInt, aligned_slice
+from .utils import (WIDTHS, BadIndex, HasIndex, MyInt, aligned_slice,
+                    truncating_numbers)
 
 MO = atomics.MemoryOrder
 
@@ -63,7 +64,7 @@ def test_index_objects():
     assert arr.load(HasIndex(-1)) == 0
     with pytest.raises(IndexError):
         arr.load(HasIndex(4))
-    for bad in (BadIndex(), "1", None, 1.0, b"\x01"):
+    for bad in [BadIndex(), "1", None, 1.0, b"\x01"] + truncating_numbers():
         with pytest.raises(TypeError):
             arr.store(bad, 7)
         with pytest.raises(TypeError):
@@ -71,6 +72,8 @@ def test_index_objects():
     assert [arr.load(i) for i in range(4)] == [0, 1, 6, 0]
     with pytest.raises(TypeError):
         arr.load(i=0)  # the index is positional only
+    with pytest.raises(TypeError):
+        atomics.atomicarray(truncating_numbers()[0], 8, atomics.INT)
 
 
 def test_cmpxchg_and_orders():

@@ -12,7 +12,7 @@ from atomics.exc import OperandTypeError
 from .model import Model
 from .utils import (ATYPES, CMPXCHG_OPS, INDEX_OPS, MO, NOARG_OPS,
                     OPERAND_NAME, OPERAND_OPS, WIDTHS, HasIndex, MyInt,
-                    cmpxchg_kw, make_atomic, ops_for)
+                    cmpxchg_kw, make_atomic, ops_for, truncating_numbers)
 
 
 class Color(enum.IntEnum):
@@ -44,7 +44,7 @@ def operand_calls(a, opname, kind, bad):
 
 
 INTEGRAL_BAD_TYPES = [1.0, 2.5, "1", b"\x01", None, [1], (1,), {1: 1},
-                      FloatLike(), 1j, object()]
+                      FloatLike(), 1j, object()] + truncating_numbers()
 BYTES_BAD_TYPES = [0, 1, 2**70, "abcd"[:1], None, 1.0, [0], object(),
                    "x" * 16]
 
@@ -308,7 +308,7 @@ def test_bit_index_out_of_range(kind, width, opname):
                 call()
             assert str(info.value) == "'index' value out of range."
             assert a.load() == model.value
-    for bad in (1.0, "1", None, b"\x01", [1]):
+    for bad in [1.0, "1", None, b"\x01", [1]] + truncating_numbers():
         with pytest.raises(OperandTypeError):
             m(bad)
         assert a.load() == model.value

@@ -7,6 +7,8 @@ from what `atomics` reports about itself.
 
 import contextlib
 import ctypes
+import decimal
+import fractions
 import mmap
 import platform
 import sys
@@ -126,6 +128,22 @@ class BadIndex:
 
     def __repr__(self):
         return "BadIndex()"
+
+
+class IntOnly:
+    """Has __int__ but no __index__: int(x) works, but it is not an integer
+    (like Fraction and Decimal), so operands and indexes reject it."""
+
+    def __int__(self):
+        return 42
+
+    def __repr__(self):
+        return "IntOnly()"
+
+
+# Objects that int() truncates but that are not integers: never operands.
+def truncating_numbers():
+    return [fractions.Fraction(7, 2), decimal.Decimal("2.9"), IntOnly()]
 
 
 class MyInt(int):
