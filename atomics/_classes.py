@@ -85,6 +85,16 @@ class _Properties:
         """The operations this object supports, as a new sorted list."""
         return ops_from_mask(self._properties()[3])
 
+    def __copy__(self):
+        # even a shared atomic: pickle makes it an alias of the same memory,
+        # which a "copy" must not silently be
+        raise TypeError(f"cannot copy {type(self).__name__!r} object: an "
+                        f"atomic is bound to its memory (share the object "
+                        f"itself)")
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
     def __reduce_ex__(self, protocol):
         # Only shared atomics travel: their memory has a name, and their core
         # remembers how they were made (_shared.py).

@@ -38,9 +38,20 @@ def _lookup(table, atype):
         raise
 
 
-def _extra(kwargs, names):
-    # Keywords a class does not take are ignored, as in atomics 1.0.2;
-    # missing ones raise the usual TypeError from the class.
+# The keywords of the atype families. Each is accepted (and ignored) where
+# the atype fixes it, as in atomics 1.0.2, so code can pass them to every
+# atype; any other keyword is a TypeError (1.0.2 ignored those too, so that
+# a misspelt `sharde=True` went unnoticed).
+_FAMILY_KEYWORDS = ("is_integral", "is_signed")
+
+
+def _extra(func, kwargs, names):
+    """The keywords in `names` that were passed; missing ones raise the
+    usual TypeError from the class."""
+    for name in kwargs:
+        if name not in _FAMILY_KEYWORDS:
+            raise TypeError(f"{func}() got an unexpected keyword argument "
+                            f"{name!r}")
     return {name: kwargs[name] for name in names if name in kwargs}
 
 
@@ -65,7 +76,8 @@ def atomic(width: int, atype, *, shared: bool = False, **kwargs):
     ProcessPoolExecutor), which then operate on the same memory.
     """
     cls, extra = _lookup(_ATOMIC, atype)
-    return _new(cls, dict(width=width, **_extra(kwargs, extra)), shared)
+    return _new(cls, dict(width=width, **_extra("atomic", kwargs, extra)),
+                shared)
 
 
 def atomicview(buffer, atype, **kwargs):
@@ -77,9 +89,7 @@ def atomicview(buffer, atype, **kwargs):
     AlignmentError if the buffer is not suitably aligned.
     """
     cls, extra = _lookup(_CONTEXT, atype)
-    if not extra:
-        return cls(buffer=buffer)
-    return cls(buffer=buffer, **_extra(kwargs, extra))
+    return cls(buffer=buffer, **_extra("atomicview", kwargs, extra))
 
 
 _ARRAY = {
@@ -109,7 +119,7 @@ def atomicarray(length: int, width: int, atype, *, shared: bool = False,
     """
     cls, extra = _array_class(atype, kwargs)
     return _new(cls, dict(length=length, width=width,
-                          **_extra(kwargs, extra)), shared)
+                          **_extra("atomicarray", kwargs, extra)), shared)
 
 
 def atomicarrayview(buffer, width: int, atype, **kwargs):
@@ -121,4 +131,5 @@ def atomicarrayview(buffer, width: int, atype, **kwargs):
     if atype is ANY:
         raise TypeError("an array view needs INTEGRAL, INT, UINT or BYTES")
     cls, _ = _array_class(atype, kwargs)
+    _extra("atomicarrayview", kwargs, ())
     return AtomicArrayViewContext(buffer=buffer, width=width, array_class=cls)

@@ -48,6 +48,13 @@ class CmpxchgResult:
         self.success = success
         self.expected = expected
 
+    def __init_subclass__(cls, **kwargs):
+        # as the compiled class (which cannot be subclassed)
+        raise TypeError("CmpxchgResult cannot be subclassed")
+
+    def __reduce__(self):
+        return CmpxchgResult, (self.success, self.expected)
+
     def __bool__(self):
         if self.success is True or self.success is False:
             return self.success

@@ -2,9 +2,10 @@
 """CmpxchgResult: what `cmpxchg_weak` / `cmpxchg_strong` return.
 
 The class is compiled (hpy_src/cmpxchg_result.c) so that creating a result
-is cheap. HPy 0.9 has neither class methods nor an iterator slot, so two
+is cheap. HPy 0.9 has neither class methods nor an iterator slot, so
 methods are attached here: `__class_getitem__` (`CmpxchgResult[int]` works
-as for a typing.Generic) and `__iter__` (`ok, value = result`).
+as for a typing.Generic), `__iter__` (`ok, value = result`) and
+`__reduce__` (pickling).
 
 On PyPy and GraalPy the result is built in Python instead (atomics/_jit.py
 explains why); both classes behave the same.
@@ -20,9 +21,16 @@ def _iter(self):
     return iter((self.success, self.expected))
 
 
+def _reduce(self):
+    # results pickle (a Pool worker may return one) as the class and its
+    # two fields, so either interpreter's class unpickles the other's
+    return CmpxchgResult, (self.success, self.expected)
+
+
 if _jit.ENABLED:
     CmpxchgResult = _jit.CmpxchgResult
 else:
     CmpxchgResult = native.CmpxchgResult
     CmpxchgResult.__class_getitem__ = classmethod(GenericAlias)
     CmpxchgResult.__iter__ = _iter
+    CmpxchgResult.__reduce__ = _reduce

@@ -105,6 +105,12 @@ class AtomicViewContext:
             self._core.release()
         self._state = _CLOSED
 
+    def __reduce_ex__(self, protocol):
+        # (copy.copy too) a copy would share this context's export of the
+        # buffer: releasing either would release the other's view
+        raise TypeError(f"cannot pickle or copy {type(self).__name__!r} "
+                        f"object: it holds an export of its buffer")
+
     def __del__(self):
         # An open context's view may still be in use: it keeps the core, and
         # so the export, alive by itself, and the core releases it when the

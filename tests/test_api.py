@@ -270,6 +270,46 @@ def test_not_copyable(kind, func):
     assert a.width == 4
 
 
+@pytest.mark.parametrize("func", [pickle.dumps, copy.copy, copy.deepcopy],
+                         ids=["pickle", "copy", "deepcopy"])
+def test_context_not_copyable(func):
+    """A copy of a context would share its export of the buffer: releasing
+    either would release the other's view."""
+    ctx = atomics.atomicview(buffer=bytearray(8), atype=atomics.INT)
+    with pytest.raises(TypeError, match="export"):
+        func(ctx)
+    with ctx as v:
+        v.store(3)
+        assert v.load() == 3
+    arrays = atomics.atomicarrayview(buffer=bytearray(16), width=8,
+                                     atype=atomics.UINT)
+    with pytest.raises(TypeError, match="export"):
+        func(arrays)
+    arrays.release()
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_cmpxchg_result_pickles(protocol):
+    a = atomics.atomic(width=4, atype=atomics.BYTES)
+    for result in (atomics.CmpxchgResult(True, 5),
+                   a.cmpxchg_strong(expected=b"\0" * 4, desired=b"abcd"),
+                   atomics.atomic(width=8, atype=atomics.INT).cmpxchg_weak(
+                       1, 2)):
+        back = pickle.loads(pickle.dumps(result, protocol=protocol))
+        assert type(back) is atomics.CmpxchgResult
+        assert (back.success, back.expected) == (result.success,
+                                                   result.expected)
+        assert repr(back) == repr(result)
+        assert copy.copy(result).expected == result.expected
+
+
+def test_cmpxchg_result_not_subclassable():
+    """On every interpreter alike (the compiled class cannot be)."""
+    with pytest.raises(TypeError):
+        class Sub(atomics.CmpxchgResult):  # noqa: F841
+            pass
+
+
 @pytest.mark.parametrize("cls", FAMILIES[0] + FAMILIES[1],
                          ids=lambda c: c.__name__)
 def test_not_subclassable(cls):

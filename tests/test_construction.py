@@ -83,13 +83,38 @@ def test_missing_required_kwargs():
         atomics.atomic(width=4)
 
 
-def test_extra_kwargs_ignored_for_concrete_atypes():
+def test_family_kwargs_ignored_for_concrete_atypes():
+    """is_signed/is_integral may go to every atype (as in 1.0.2): where the
+    atype fixes them, they are ignored."""
     a = atomics.atomic(width=4, atype=atomics.UINT, is_signed=True,
-                       whatever=1)
+                       is_integral=False)
     assert a.signed is False
     with atomics.atomicview(buffer=bytearray(4), atype=atomics.INT,
-                            is_signed=False, foo=2) as v:
+                            is_signed=False) as v:
         assert v.signed is True
+    arr = atomics.atomicarray(2, 4, atomics.BYTES, is_signed=True)
+    assert len(arr) == 2
+
+
+@pytest.mark.parametrize("make", [
+    lambda **kw: atomics.atomic(width=4, atype=atomics.INT, **kw),
+    lambda **kw: atomics.atomic(width=4, atype=atomics.ANY, is_integral=True,
+                                is_signed=True, **kw),
+    lambda **kw: atomics.atomicview(buffer=bytearray(4), atype=atomics.UINT,
+                                    **kw),
+    lambda **kw: atomics.atomicarray(2, 4, atomics.INT, **kw),
+    lambda **kw: atomics.atomicarrayview(buffer=bytearray(8), width=4,
+                                         atype=atomics.INT, **kw),
+], ids=["atomic", "atomic-ANY", "atomicview", "atomicarray",
+        "atomicarrayview"])
+@pytest.mark.parametrize("keyword", ["sharde", "lenght", "whatever"])
+def test_unknown_kwargs_rejected(make, keyword):
+    """A misspelt keyword (1.0.2 ignored it) is a TypeError naming it."""
+    with pytest.raises(TypeError, match=keyword):
+        make(**{keyword: True})
+    with pytest.raises(TypeError, match="shared"):
+        atomics.atomicview(buffer=bytearray(4), atype=atomics.INT,
+                           shared=True)
 
 
 class _SubINT(atomics.INT):

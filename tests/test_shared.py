@@ -1,6 +1,7 @@
 """Shared atomics: shared=True memory that pickles across processes."""
 
 import concurrent.futures
+import copy
 import gc
 import multiprocessing
 import os
@@ -49,6 +50,40 @@ def test_pickle_round_trip_shares_memory():
                             is_signed=True, shared=True)]
     for k in kinds:
         assert type(pickle.loads(pickle.dumps(k))) is type(k)
+
+
+def test_copy_refused():
+    """copy/deepcopy would make a second handle on the same memory (what
+    pickle does on purpose): a copy must not silently alias, so both raise,
+    for shared atomics as for private ones."""
+    a = atomics.atomic(width=8, atype=atomics.INT, shared=True)
+    arr = atomics.atomicarray(2, 8, atomics.INT, shared=True)
+    for obj in (a, arr, {"nested": [a]}):
+        for func in (copy.copy, copy.deepcopy):
+            if func is copy.copy and isinstance(obj, dict):
+                continue  # a shallow copy of a dict does not copy values
+            with pytest.raises(TypeError, match="copy"):
+                func(obj)
+    a.store(5)
+    assert a.load() == 5
+
+
+def cmpxchg_in_worker(counter):
+    return counter.cmpxchg_strong(expected=0, desired=1)
+
+
+@pytest.mark.skipif(IS_GRAALPY, reason="GraalPy 24.2's HPy fails calls that "
+                    "return objects outside the main thread (Pool's pickling)")
+def test_worker_returns_cmpxchg_result():
+    """A CmpxchgResult pickles, so a worker can return one."""
+    counter = atomics.atomic(width=8, atype=atomics.INT, shared=True)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        first = pool.apply(cmpxchg_in_worker, (counter,))
+        second = pool.apply(cmpxchg_in_worker, (counter,))
+    assert type(first) is atomics.CmpxchgResult
+    assert (first.success, first.expected) == (True, 0)
+    assert (second.success, second.expected) == (False, 1)
+    assert counter.load() == 1
 
 
 def test_segment_unlinked_when_done():
