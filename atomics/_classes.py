@@ -150,6 +150,23 @@ class _ArrayMixin(_Properties):
         return f"{type(self).__name__}({', '.join(fields)})"
 
 
+def _wait_loop(wait_slice, old, timeout):
+    """wait() and an array's wait(i, ...): run `wait_slice(old, ns)` (C,
+    without the interpreter lock) slice after slice, so that signal
+    handlers and the timeout are looked at in between."""
+    if timeout is None:
+        while not wait_slice(old, _WAIT_SLICE_NS):
+            pass
+        return True
+    deadline = time.monotonic() + timeout
+    while True:
+        left_ns = int((deadline - time.monotonic()) * 1e9)
+        if wait_slice(old, min(max(left_ns, 0), _WAIT_SLICE_NS)):
+            return True
+        if left_ns <= 0:
+            return False
+
+
 class _ValueMixin:
     """What atomics holding a value (INTEGRAL, BYTES) add: wait/notify."""
 
@@ -164,17 +181,24 @@ class _ValueMixin:
         across processes on shared memory. The interpreter lock is released
         while waiting, and Ctrl-C interrupts the wait.
         """
-        if timeout is None:
-            while not self._wait(old, _WAIT_SLICE_NS):
-                pass
-            return True
-        deadline = time.monotonic() + timeout
-        while True:
-            left_ns = int((deadline - time.monotonic()) * 1e9)
-            if self._wait(old, min(max(left_ns, 0), _WAIT_SLICE_NS)):
-                return True
-            if left_ns <= 0:
-                return False
+        return _wait_loop(self._wait, old, timeout)
+
+
+class _ValueArrayMixin:
+    """What arrays of values (INTEGRAL, BYTES) add: wait/notify per
+    element."""
+
+    __slots__ = ()
+
+    def wait(self, i, /, old, timeout=None) -> bool:
+        """Block while element i equals `old` (C++20 `atomic::wait`).
+
+        As wait() of a single atomic: True once the element differs, False
+        if `timeout` seconds passed first; `notify_one(i)` and
+        `notify_all(i)` wake the element's waiters.
+        """
+        return _wait_loop(lambda old, ns: self._wait(i, old, ns), old,
+                          timeout)
 
 
 class _IntegralMixin:
@@ -216,9 +240,11 @@ def _arrays():
         return native.make_type(f"atomics.array.{name}", bases)
 
     root = make("AtomicArray", (_ArrayMixin,))
-    classes = (make("AtomicIntArray", (root, _IntegralMixin)),
-               make("AtomicUintArray", (root, _IntegralMixin)),
-               make("AtomicBytesArray", (root,)))
+    classes = (make("AtomicIntArray",
+                    (root, _ValueArrayMixin, _IntegralMixin)),
+               make("AtomicUintArray",
+                    (root, _ValueArrayMixin, _IntegralMixin)),
+               make("AtomicBytesArray", (root, _ValueArrayMixin)))
     if _jit.ENABLED:
         for cls in classes:
             _jit.install(cls)

@@ -274,6 +274,39 @@ ATOMICS_INTEGRAL_OPS(ATOMICS_DECLARE_DEFS)
 ATOMICS_CMPXCHG_OPS(ATOMICS_DECLARE_DEFS, bytes)
 #undef ATOMICS_DECLARE_DEFS
 extern HPyDef Atomic_int, Atomic_bytes, Atomic_wait_slice, Atomic_notify_one,
-    Atomic_notify_all, Array_len;
+    Atomic_notify_all, Array_len, Array_wait_slice, Array_notify_one,
+    Array_notify_all;
+
+/* ---- array elements (atomic_ops.c) ------------------------------------ */
+
+/** atomics_element_address() for anything but a plain in-range index. */
+char *atomics_element_address_rest(HPyContext *ctx, const AtomicObject *array,
+                                   HPy index, int64_t i);
+
+/*
+ * The address of element i (args[0]) of @p array, or NULL with
+ * IndexError/TypeError/ValueError set. Inlined into every array method: it
+ * is the whole cost of indexing. (atomic_ops.c)
+ */
+static inline __attribute__((always_inline)) char *
+atomics_element_address(HPyContext *ctx, const AtomicObject *array,
+                        const HPy *args, size_t nargs)
+{
+    int64_t i;
+    if (array->addr == NULL) {
+        atomics_check_live(ctx, array); /* sets the ValueError */
+        return NULL;
+    }
+    if (nargs < 1) {
+        HPyErr_SetString(ctx, ctx->h_TypeError,
+                         "missing the element index (the first argument)");
+        return NULL;
+    }
+    i = atomics_as_int64(ctx, args[0]);
+    /* one unsigned compare for 0 <= i < length, the common case */
+    if ((uint64_t)i < (uint64_t)array->length)
+        return array->addr + i * array->width;
+    return atomics_element_address_rest(ctx, array, args[0], i);
+}
 
 #endif /* ATOMICS_ATOMIC_H */

@@ -340,56 +340,6 @@ SHAPE_FN shape_cmpxchg_old(SHAPE_ARGS, patomic_opsig_cmpxchg_t fp)
 
 /* ---- single atomics and array elements --------------------------------- */
 
-/* element_address() for anything but a plain in-range index: negative
- * indexes, conversion errors, out of range. */
-__attribute__((noinline)) static char *
-element_address_rest(HPyContext *ctx, const AtomicObject *array, HPy index,
-                     int64_t i)
-{
-    if (i == -1 && HPyErr_Occurred(ctx)) {
-        if (HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
-            HPyErr_Clear(ctx);
-            atomics_raise_operand_type(ctx, index, "an element index");
-            return NULL;
-        }
-        if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError))
-            return NULL;
-        HPyErr_Clear(ctx);
-        i = INT64_MAX; /* out of range either way */
-    }
-    if (i < 0 && i >= -array->length)
-        return array->addr + (i + array->length) * array->width;
-    HPyErr_SetString(ctx, ctx->h_IndexError, "atomic array index out of range");
-    return NULL;
-}
-
-/*
- * The address of element i (args[0]) of @p array, or NULL with
- * IndexError/TypeError/ValueError set. Inlined into every array method: it
- * is the whole cost of indexing.
- */
-static inline __attribute__((always_inline)) char *
-element_address(HPyContext *ctx, const AtomicObject *array, const HPy *args,
-                size_t nargs)
-{
-    int64_t i;
-    if (array->addr == NULL) {
-        atomics_check_live(ctx, array); /* sets the ValueError */
-        return NULL;
-    }
-    if (nargs < 1) {
-        HPyErr_SetString(ctx, ctx->h_TypeError,
-                         "missing the element index (the first argument)");
-        return NULL;
-    }
-    i = atomics_as_int64(ctx, args[0]);
-    /* one unsigned compare for 0 <= i < length, the common case */
-    if ((uint64_t)i < (uint64_t)array->length)
-        return array->addr + i * array->width;
-    return element_address_rest(ctx, array, args[0], i);
-}
-
-
 /* A method's C function: the common call runs the shape inlined with `fast`
  * set; anything else goes to a separate copy, so that its code does not
  * weigh on the fast path. OP names the operation (in errors), FP the ops
@@ -426,7 +376,7 @@ element_address(HPyContext *ctx, const AtomicObject *array, const HPy *args,
 
 /* An array works on element i, its first argument, which is consumed. */
 #define ELEMENT_ADDRESS(self, addr)                                           \
-    addr = element_address(ctx, self, args, nargs);                           \
+    addr = atomics_element_address(ctx, self, args, nargs);                   \
     if (addr == NULL)                                                         \
         return HPy_NULL;                                                      \
     ++args;                                                                   \
@@ -458,6 +408,30 @@ ATOMICS_OPERATIONS(SCALAR_METHOD)
 ATOMICS_CMPXCHG_OPERATIONS(SCALAR_CMPXCHG)
 
 /* ---- atomic arrays ----------------------------------------------------- */
+
+/* atomics_element_address() for anything but a plain in-range index: negative
+ * indexes, conversion errors, out of range. Never inlined: it stays off the
+ * methods' fast paths. */
+__attribute__((noinline)) char *
+atomics_element_address_rest(HPyContext *ctx, const AtomicObject *array,
+                             HPy index, int64_t i)
+{
+    if (i == -1 && HPyErr_Occurred(ctx)) {
+        if (HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
+            HPyErr_Clear(ctx);
+            atomics_raise_operand_type(ctx, index, "an element index");
+            return NULL;
+        }
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError))
+            return NULL;
+        HPyErr_Clear(ctx);
+        i = INT64_MAX; /* out of range either way */
+    }
+    if (i < 0 && i >= -array->length)
+        return array->addr + (i + array->length) * array->width;
+    HPyErr_SetString(ctx, ctx->h_IndexError, "atomic array index out of range");
+    return NULL;
+}
 
 ATOMICS_OPERATIONS(ARRAY_METHOD)
 ATOMICS_CMPXCHG_OPERATIONS(ARRAY_CMPXCHG)

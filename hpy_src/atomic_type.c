@@ -477,8 +477,11 @@ static HPy Atomic_owner_impl(HPyContext *ctx, HPy h_self)
 #define BYTES_DEFINES                                                       \
     ATOMICS_BYTES_OPS(SCALAR_DEF) &Atomic_bytes, &Atomic_wait_slice,        \
     &Atomic_notify_one, &Atomic_notify_all,
-#define INTEGRAL_ARRAY_DEFINES ATOMICS_INTEGRAL_OPS(ARRAY_DEF) &Array_len,
-#define BYTES_ARRAY_DEFINES ATOMICS_BYTES_OPS(ARRAY_DEF) &Array_len,
+#define ARRAY_WAIT_DEFINES                                                  \
+    &Array_len, &Array_wait_slice, &Array_notify_one, &Array_notify_all,
+#define INTEGRAL_ARRAY_DEFINES                                              \
+    ATOMICS_INTEGRAL_OPS(ARRAY_DEF) ARRAY_WAIT_DEFINES
+#define BYTES_ARRAY_DEFINES ATOMICS_BYTES_OPS(ARRAY_DEF) ARRAY_WAIT_DEFINES
 
 CLASS_SPEC(Atomic, "atomics.base",
            "Atomic(*, width, is_integral, is_signed)\n--\n\n"
