@@ -970,40 +970,45 @@ class Program:
         h = obj.h
         fam = obj.family
         label = f"{action} on {fam}{'(released)' if obj.released else ''}"
+        # an array's wait/notify take the element's index first
+        index, index_errors, element = [], set(), 0
         if obj.length is not None:
             label = "array " + label
-            if action in ("wait", "notify_one", "notify_all"):
-                if hasattr(h, action):
-                    raise Finding(f"an array has {action}", repr(obj))
-                return
             if action in ("int", "bytes"):
                 conv = int if action == "int" else bytes
                 self.expect([TypeError], lambda: conv(h), label)
                 return
+            if action in ("wait", "notify_one", "notify_all") and \
+                    fam != "ANY":
+                raw_index = self.draw_index(obj)
+                element, index_errors = self.classify_element(obj, raw_index)
+                index = [self.materialize(raw_index)]
+        released = {ValueError} if obj.released else set()
         if action == "wait":
             if fam == "ANY":
+                if hasattr(h, "wait"):
+                    raise Finding("an ANY object has wait", repr(obj))
                 return
             raw = self.draw_value(obj)
             old = self.materialize(raw)
             timeout = self.pick([0, 0, 0, -1, 0.0005])
             val, errs = self.classify_operand(obj, raw)
-            if obj.released:
-                errs = (errs or set()) | {ValueError}
+            errs = (errs or set()) | index_errors | released
             if errs:
-                self.expect(errs, lambda: h.wait(old, timeout=timeout),
+                self.expect(errs, lambda: h.wait(*index, old, timeout=timeout),
                             label)
                 return
-            got = self.must_work(lambda: h.wait(old, timeout=timeout),
+            got = self.must_work(lambda: h.wait(*index, old, timeout=timeout),
                                  label)
-            if got is not (val != obj.model().value):
+            if got is not (val != obj.model(element).value):
                 raise Finding("wait() result wrong", f"{got!r}")
         elif action in ("notify_one", "notify_all"):
             if fam == "ANY":
                 return
             fn = getattr(h, action)
-            if obj.released:
-                self.expect([ValueError], fn, label)
-            elif self.must_work(fn, label) is not None:
+            if released or index_errors:
+                self.expect(released | index_errors, lambda: fn(*index), label)
+            elif self.must_work(lambda: fn(*index), label) is not None:
                 raise Finding(f"{action} returned a value", label)
         elif action == "int":
             if obj.released and fam in ("INT", "UINT"):

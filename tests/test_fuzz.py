@@ -55,7 +55,8 @@ from .utils import (ARITH_OPS, CMPXCHG_OPS, COMMON_OPS, INDEX_OPS,
                     INTEGRAL_OPS, IS_CPYTHON, IS_GRAALPY, OPERAND_NAME,
                     OPERAND_OPS, READONLY_WIDTHS, UNSUPPORTED_WIDTHS,
                     VALID_FAIL, WIDTHS, BadIndex, HasIndex, MyInt,
-                    SharedMemory, address_of, order_valid)
+                    SharedMemory, address_of, order_valid,
+                    truncating_numbers)
 
 MO = atomics.MemoryOrder
 OP = atomics.OpType
@@ -123,7 +124,7 @@ def _bad(obj, *errors):
 
 
 NOT_INTS = [1.5, 2.0, "1", b"\x01", None, [1], (1,), 1j, object(),
-            bytearray(b"\x01")]
+            bytearray(b"\x01")] + truncating_numbers()
 
 
 def int_operand(kind, width, current=None):
@@ -199,7 +200,8 @@ def bit_index(width):
                          -2**200]).flatmap(lambda i: st.sampled_from([
                              _bad(i, ValueError),
                              _bad(HasIndex(i), ValueError)])),
-        st.sampled_from([1.0, "1", None, b"\x01", [1]]).map(
+        st.sampled_from([1.0, "1", None, b"\x01", [1]]
+                        + truncating_numbers()).map(
             lambda v: _bad(v, OperandTypeError)),
     )
 
@@ -212,7 +214,7 @@ def element_index(length):
                          2**200, -2**200]).flatmap(lambda i: st.sampled_from(
                              [_bad(i, IndexError),
                               _bad(HasIndex(i), IndexError)])),
-        st.sampled_from([1.0, "0", None, b"\x00"]).map(
+        st.sampled_from([1.0, "0", None, b"\x00"] + truncating_numbers()).map(
             lambda v: _bad(v, OperandTypeError)),
     ]
     if length:
@@ -1043,25 +1045,37 @@ class ApiMachine(RuleBasedStateMachine):
     @rule(data=st.data(), timeout=st.sampled_from([0, 0, 0, 0.001]))
     def wait_and_notify(self, data, timeout):
         entry = data.draw(st.sampled_from(self.entries), label="entry")
-        if entry.family == "ANY" or entry.length is not None:
+        if entry.family == "ANY":
             assert not hasattr(entry.obj, "wait")
             return
-        current = entry.model().value
+        index = []  # an array's element index argument, else nothing
+        index_errors, element = set(), 0
+        if entry.length is not None:
+            index_arg = data.draw(element_index(entry.length),
+                                  label="element")
+            index = [index_arg.obj]
+            index_errors = set(index_arg.errors)
+            element = index_arg.value if not index_arg.errors else 0
+        current = (entry.model(element).value if entry.length != 0
+                   else Model(entry.family, entry.width).value)
         old = data.draw(operand(entry.family, entry.width, current),
                         label="old")
-        errors = set(old.errors) | ({ValueError} if entry.released else set())
+        released = {ValueError} if entry.released else set()
+        errors = set(old.errors) | index_errors | released
         obj = entry.obj
         if errors:
-            _expect_raises(errors, lambda: obj.wait(old.obj, timeout=timeout),
-                           f"{entry!r}.wait({old!r})")
+            _expect_raises(errors,
+                           lambda: obj.wait(*index, old.obj, timeout=timeout),
+                           f"{entry!r}.wait({index!r}, {old!r})")
         else:
-            assert obj.wait(old.obj, timeout=timeout) is (old.value
-                                                          != current)
+            assert obj.wait(*index, old.obj, timeout=timeout) is (
+                old.value != current)
         for notify in (obj.notify_one, obj.notify_all):
-            if entry.released:
-                _expect_raises([ValueError], notify, "notify when released")
+            if released or index_errors:
+                _expect_raises(released | index_errors,
+                               lambda: notify(*index), "notify")
             else:
-                assert notify() is None
+                assert notify(*index) is None
 
     @precondition(lambda self: self.entries)
     @rule(data=st.data())
@@ -1075,10 +1089,10 @@ class ApiMachine(RuleBasedStateMachine):
         assert obj == obj and not (obj != obj) and obj != object()
         assert hash(obj) == hash(obj)
         assert type(obj).__name__ in repr(obj)  # repr always works
-        bads = [lambda: obj + 1, lambda: obj < obj, lambda: -obj]
-        if not entry.shared:  # shared atomics pickle (and so copy)
-            bads += [lambda: copy.copy(obj), lambda: copy.deepcopy(obj),
-                     lambda: pickle.dumps(obj)]
+        bads = [lambda: obj + 1, lambda: obj < obj, lambda: -obj,
+                lambda: copy.copy(obj), lambda: copy.deepcopy(obj)]
+        if not entry.shared:  # shared atomics pickle
+            bads.append(lambda: pickle.dumps(obj))
         for bad in bads:
             _expect_raises([TypeError], bad, "a special method")
 
