@@ -23,6 +23,8 @@ class Alignment:
                             "'int'.")
         if width < 0:
             raise ValueError("Negative width")
+        if width >= 1 << 64:  # as atomic(width=...) says it
+            raise OverflowError("Value would overflow size_t")
         recommended, minimum, size_within = native.alignment(width)
         if recommended == 0:
             raise UnsupportedWidthException(width, readonly=False)

@@ -42,6 +42,18 @@ def test_alignment_negative_width():
         Alignment(-4)
 
 
+def test_alignment_width_beyond_size_t():
+    """The same errors as atomic(width=...): OverflowError past 64 bits,
+    UnsupportedWidthException for any unsupported width below that."""
+    for width in (2**64, 2**100):
+        with pytest.raises(OverflowError, match="size_t"):
+            Alignment(width)
+        with pytest.raises(OverflowError, match="size_t"):
+            atomics.atomic(width=width, atype=atomics.INT)
+    with pytest.raises(UnsupportedWidthException):
+        Alignment(2**64 - 1)
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("offset", [0, 1, 2, 3, 4, 7, 8, 12])
 def test_is_valid_on_slices(width, offset):
