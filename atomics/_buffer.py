@@ -18,10 +18,15 @@ An `AtomicCore` holds one such export for as long as a view uses it.
 """
 
 import ctypes
+import mmap
 import sys
 import weakref
 
 __all__ = ["AtomicCore", "buffer_address"]
+
+# CPython locks an exported mmap (close() raises BufferError); PyPy and
+# GraalPy 24.2 do not (see _MappingAlias).
+_MMAP_CLOSES_UNDER_EXPORT = sys.implementation.name != "cpython"
 
 _NOT_A_BUFFER = "must support the buffer protocol."
 
@@ -132,6 +137,64 @@ _Export = (_CPythonExport if sys.implementation.name in ("cpython", "graalpy")
            else _MemoryviewExport)
 
 
+class _MappingAlias:
+    """A second mapping of the shared pages under an export's memory.
+
+    PyPy and GraalPy let an `mmap` be closed while its memory is exported,
+    which would leave a view on unmapped memory (a crash at the next
+    operation). Linux can map the same pages once more (mremap with an old
+    size of 0, for shared mappings: every mmap but ACCESS_COPY ones); a view
+    working on that alias stays valid, and keeps sharing the pages with
+    the mmap, its file and other processes, whatever the mmap does.
+    """
+
+    __slots__ = ("address", "_base", "_size")
+
+    _libc = None
+    _MREMAP_MAYMOVE = 1
+    _MAP_FAILED = (1 << 8 * ctypes.sizeof(ctypes.c_void_p)) - 1  # (void *)-1
+
+    @classmethod
+    def _bind(cls):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mremap.argtypes = [ctypes.c_void_p, ctypes.c_size_t,
+                                ctypes.c_size_t, ctypes.c_int]
+        libc.mremap.restype = ctypes.c_void_p
+        libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        libc.munmap.restype = ctypes.c_int
+        cls._libc = libc
+
+    @classmethod
+    def create(cls, address, nbytes):
+        """An alias of [address, address + nbytes), or None if the memory
+        is not a shared mapping (or this is not Linux)."""
+        if not sys.platform.startswith("linux") or nbytes == 0:
+            return None
+        if cls._libc is None:
+            cls._bind()
+        page = mmap.PAGESIZE
+        base = address - address % page
+        size = -(-(address + nbytes - base) // page) * page
+        alias = cls._libc.mremap(base, 0, size, cls._MREMAP_MAYMOVE)
+        if alias in (None, -1, cls._MAP_FAILED):
+            return None  # a private mapping (EINVAL): nothing to alias
+        self = cls.__new__(cls)
+        self._base, self._size = alias, size
+        self.address = alias + (address - base)
+        return self
+
+    def release(self):
+        base, self._base = self._base, None
+        if base is not None:
+            self._libc.munmap(base, self._size)
+
+
+def _is_mmap(obj):
+    while isinstance(obj, memoryview):
+        obj = obj.obj
+    return isinstance(obj, mmap.mmap)
+
+
 def buffer_address(obj, argument="Positional argument 'buffer'"):
     """(address, nbytes, readonly) of `obj`'s memory, without keeping an
     export: for checks such as Alignment.is_valid."""
@@ -150,8 +213,8 @@ class AtomicCore:
     the export) alive. `release()` gives the export back; it is idempotent.
     """
 
-    __slots__ = ("_export", "_finalizer", "address", "width", "readonly",
-                 "is_integral", "is_signed", "segment", "kwargs",
+    __slots__ = ("_export", "_finalizer", "_buffer", "address", "width",
+                 "readonly", "is_integral", "is_signed", "segment", "kwargs",
                  "__weakref__")
 
     def __init__(self, buffer, *, is_integral: bool = False,
@@ -164,6 +227,7 @@ class AtomicCore:
         self.address = 0
         export = _Export(buffer, "Keyword argument 'buffer'")
         self._export = export
+        self._buffer = buffer if _MMAP_CLOSES_UNDER_EXPORT else None
         # A core dropped unreleased gives its export back when collected:
         # through weakref.finalize, as GraalPy 24.2 never calls __del__.
         self._finalizer = weakref.finalize(self, export.release)
@@ -172,6 +236,27 @@ class AtomicCore:
         self.readonly = export.readonly
         self.is_integral = bool(is_integral)
         self.is_signed = bool(is_signed)
+
+    def pin_mapping(self):
+        """Where an mmap can be closed under its export (PyPy, GraalPy):
+        move the core onto an alias of its pages, if they are shared. The
+        contexts call this once the buffer passed their checks (so that
+        errors name the buffer's own address)."""
+        buffer, self._buffer = self._buffer, None
+        if buffer is None or self._export is None or not _is_mmap(buffer):
+            return
+        alias = _MappingAlias.create(self.address, self.width)
+        if alias is None:
+            return
+        export = self._export
+        self._finalizer.detach()
+
+        def release():
+            alias.release()
+            export.release()
+
+        self._finalizer = weakref.finalize(self, release)
+        self.address = alias.address
 
     @property
     def released(self) -> bool:

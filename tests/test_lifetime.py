@@ -228,6 +228,55 @@ def test_mmap_close_refused_while_open():
     assert m.closed
 
 
+@pytest.mark.skipif(IS_CPYTHON, reason="CPython refuses to close an "
+                    "exported mmap (test_mmap_close_refused_while_open)")
+@pytest.mark.parametrize("backing", ["anonymous", "file"])
+def test_mmap_closed_under_a_view_keeps_it_valid(tmp_path, backing):
+    """PyPy and GraalPy let an exported mmap close: the view then works on
+    its own mapping of the same pages, so it neither crashes nor stops
+    sharing them with the file (and other processes)."""
+    if backing == "file":
+        path = tmp_path / "data"
+        path.write_bytes(bytes(8192))
+        with open(path, "r+b") as f:
+            m = mmap.mmap(f.fileno(), 8192)
+    else:
+        m = mmap.mmap(-1, 8192)
+    ctx = atomics.atomicview(buffer=memoryview(m)[4096 + 8:4096 + 16],
+                             atype=atomics.UINT)
+    arrays = atomics.atomicarrayview(buffer=memoryview(m)[:32], width=4,
+                                     atype=atomics.INT)
+    with ctx as a, arrays as arr:
+        a.store(5)
+        assert m[4096 + 8:4096 + 16] == (5).to_bytes(8, sys.byteorder)
+        m[4096 + 8:4096 + 16] = (6).to_bytes(8, sys.byteorder)
+        assert a.load() == 6             # the same pages, both ways
+        arr.store(7, -2)
+        m.close()
+        a.inc()
+        arr.inc(7)
+        assert (a.load(), arr.load(7)) == (7, -1)
+    if backing == "file":
+        data = path.read_bytes()
+        assert data[4096 + 8:4096 + 16] == (7).to_bytes(8, sys.byteorder)
+        assert data[28:32] == (-1).to_bytes(4, sys.byteorder, signed=True)
+
+
+@pytest.mark.skipif(IS_CPYTHON, reason="CPython refuses to close an "
+                    "exported mmap")
+def test_private_mmap_views_still_work():
+    """An ACCESS_COPY mmap has no shared pages to map again: the view works
+    on the mmap's own memory (closing it first breaks the contract)."""
+    m = mmap.mmap(-1, 4096, access=mmap.ACCESS_COPY)
+    with atomics.atomicview(buffer=memoryview(m)[:8],
+                            atype=atomics.INT) as a:
+        a.store(-3)
+        assert m[:8] == (-3).to_bytes(8, sys.byteorder, signed=True)
+        m[:8] = (4).to_bytes(8, sys.byteorder)
+        assert a.load() == 4
+    m.close()
+
+
 @cpython_only
 def test_memoryview_release_refused_while_open():
     mv = memoryview(bytearray(8))
