@@ -72,45 +72,61 @@ int atomics_check_live(HPyContext *ctx, const AtomicObject *self);
 /* ---- integer arguments ------------------------------------------------- */
 
 /*
- * Whether this interpreter's HPyLong_AsInt64_t / HPyLong_AsUInt64_t also
- * take objects that have only __int__ (PyPy's signed one does, so that
- * Fraction(7, 2) would be stored as 3). Found at import by converting such
- * an object (the "int_probe" hook, hooks.c); assumed until then.
+ * Whether this interpreter's HPyLong_AsInt64_t / AsSsize_t / AsUInt64_t
+ * also take objects that have only __int__: PyPy's AsInt64_t does, so that
+ * Fraction(7, 2) would be stored as 3 (its AsSsize_t and AsUInt64_t do
+ * not). Found at import by converting such an object (the "int_probe"
+ * hook, hooks.c); assumed until then.
  */
-extern int atomics_int64_lenient, atomics_uint64_lenient;
+extern int atomics_int64_lenient, atomics_ssize_lenient,
+    atomics_uint64_lenient;
+
+/** After a failed strict conversion: whether it failed with TypeError
+ *  (the object is not an int), which is then cleared. (values.c) */
+int atomics_not_an_int(HPyContext *ctx);
+/** The value of obj.__index__() (TypeError if it has none). (values.c) */
+int64_t atomics_index_as_int64(HPyContext *ctx, HPy obj);
+uint64_t atomics_index_as_uint64(HPyContext *ctx, HPy obj);
 
 /*
  * The value of an integer argument: an int, or an object with __index__
- * (TypeError for anything else; OverflowError if out of the C type's range).
- * A strict conversion is called directly (CPython's signed one calls
- * __index__ itself, its unsigned one raises TypeError for non-ints: then
- * __index__ is called here); a lenient one only ever gets an int.
+ * (TypeError for anything else; OverflowError if out of the C type's
+ * range). Each calls one strict conversion where the interpreter has one
+ * (CPython: AsInt64_t; PyPy: AsSsize_t, AsUInt64_t), which either calls
+ * __index__ itself or raises TypeError for a non-int (then __index__ is
+ * called here), and checks the type first only where it has none.
  */
-#define ATOMICS_DEFINE_AS_INT(NAME, T, CONVERT, LENIENT)                    \
-    static inline __attribute__((always_inline)) T NAME(HPyContext *ctx,    \
-                                                        HPy obj)            \
-    {                                                                       \
-        HPy index;                                                          \
-        T value;                                                            \
-        if (!LENIENT || HPy_TypeCheck(ctx, obj, ctx->h_LongType)) {         \
-            value = CONVERT(ctx, obj);                                      \
-            if (value != (T)-1 || !HPyErr_Occurred(ctx) ||                  \
-                !HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))            \
-                return value;                                               \
-            HPyErr_Clear(ctx);                                              \
-        }                                                                   \
-        index = HPy_Index(ctx, obj);                                        \
-        if (HPy_IsNull(index))                                              \
-            return (T)-1;                                                   \
-        value = CONVERT(ctx, index);                                        \
-        HPy_Close(ctx, index);                                              \
-        return value;                                                       \
-    }
-ATOMICS_DEFINE_AS_INT(atomics_as_int64, int64_t, HPyLong_AsInt64_t,
-                      atomics_int64_lenient)
-ATOMICS_DEFINE_AS_INT(atomics_as_uint64, uint64_t, HPyLong_AsUInt64_t,
-                      atomics_uint64_lenient)
-#undef ATOMICS_DEFINE_AS_INT
+static inline __attribute__((always_inline)) int64_t
+atomics_as_int64(HPyContext *ctx, HPy obj)
+{
+    int64_t value;
+    if (!atomics_int64_lenient)
+        value = HPyLong_AsInt64_t(ctx, obj);
+    else if (sizeof(HPy_ssize_t) == sizeof(int64_t) && !atomics_ssize_lenient)
+        value = (int64_t)HPyLong_AsSsize_t(ctx, obj);
+    else if (HPy_TypeCheck(ctx, obj, ctx->h_LongType))
+        return HPyLong_AsInt64_t(ctx, obj);
+    else
+        return atomics_index_as_int64(ctx, obj);
+    if (value == -1 && atomics_not_an_int(ctx))
+        return atomics_index_as_int64(ctx, obj);
+    return value;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+atomics_as_uint64(HPyContext *ctx, HPy obj)
+{
+    uint64_t value;
+    if (!atomics_uint64_lenient)
+        value = HPyLong_AsUInt64_t(ctx, obj);
+    else if (HPy_TypeCheck(ctx, obj, ctx->h_LongType))
+        return HPyLong_AsUInt64_t(ctx, obj);
+    else
+        return atomics_index_as_uint64(ctx, obj);
+    if (value == (uint64_t)-1 && atomics_not_an_int(ctx))
+        return atomics_index_as_uint64(ctx, obj);
+    return value;
+}
 
 /* ---- registered Python objects (hooks.c) ------------------------------ */
 

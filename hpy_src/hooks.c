@@ -23,19 +23,23 @@ static const char *const hook_names[ATOMICS_HOOK_COUNT] = {
     [ATOMICS_HOOK_OPERAND_TYPE_ERROR] = "OperandTypeError",
 };
 
-int atomics_int64_lenient = 1, atomics_uint64_lenient = 1;
+int atomics_int64_lenient = 1, atomics_ssize_lenient = 1,
+    atomics_uint64_lenient = 1;
 
 /* The "int_probe" hook: @p probe has __int__ (returning 42) but no
  * __index__, so a strict conversion raises TypeError for it. */
 static void probe_int_conversions(HPyContext *ctx, HPy probe)
 {
-    int64_t s = HPyLong_AsInt64_t(ctx, probe);
-    uint64_t u;
-    atomics_int64_lenient = !(s == -1 && HPyErr_Occurred(ctx));
-    HPyErr_Clear(ctx);
-    u = HPyLong_AsUInt64_t(ctx, probe);
-    atomics_uint64_lenient = !(u == (uint64_t)-1 && HPyErr_Occurred(ctx));
-    HPyErr_Clear(ctx);
+#define PROBE(flag, T, CONVERT)                                             \
+    do {                                                                    \
+        T value_ = CONVERT(ctx, probe);                                     \
+        flag = !(value_ == (T)-1 && HPyErr_Occurred(ctx));                  \
+        HPyErr_Clear(ctx);                                                  \
+    } while (0)
+    PROBE(atomics_int64_lenient, int64_t, HPyLong_AsInt64_t);
+    PROBE(atomics_ssize_lenient, HPy_ssize_t, HPyLong_AsSsize_t);
+    PROBE(atomics_uint64_lenient, uint64_t, HPyLong_AsUInt64_t);
+#undef PROBE
 }
 
 HPyDef_METH(atomics_register_hook, "register_hook", HPyFunc_VARARGS,

@@ -57,6 +57,32 @@ static int conversion_failed(HPyContext *ctx, HPy obj, int is_signed)
 
 /* ---- integers up to 8 bytes: one conversion call and a range check ----- */
 
+/* ---- integer arguments (see atomics_as_int64 in atomic.h) ------------- */
+
+int atomics_not_an_int(HPyContext *ctx)
+{
+    if (!HPyErr_Occurred(ctx) ||
+        !HPyErr_ExceptionMatches(ctx, ctx->h_TypeError))
+        return 0;
+    HPyErr_Clear(ctx);
+    return 1;
+}
+
+#define INDEX_AS(NAME, T, CONVERT)                                          \
+    T NAME(HPyContext *ctx, HPy obj)                                        \
+    {                                                                       \
+        HPy index = HPy_Index(ctx, obj);                                    \
+        T value;                                                            \
+        if (HPy_IsNull(index))                                              \
+            return (T)-1;                                                   \
+        value = CONVERT(ctx, index);                                        \
+        HPy_Close(ctx, index);                                              \
+        return value;                                                       \
+    }
+INDEX_AS(atomics_index_as_int64, int64_t, HPyLong_AsInt64_t)
+INDEX_AS(atomics_index_as_uint64, uint64_t, HPyLong_AsUInt64_t)
+#undef INDEX_AS
+
 /* INT_CODEC(name, C type, signed, 64-bit type, its conversion and boxing,
  *           the range check on `wide`) */
 #define INT_CODEC(...) INT_CODEC_(__VA_ARGS__) /* expands I64/U64 first */
