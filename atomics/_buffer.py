@@ -213,8 +213,8 @@ class AtomicCore:
     the export) alive. `release()` gives the export back; it is idempotent.
     """
 
-    __slots__ = ("_export", "_finalizer", "_buffer", "address", "width",
-                 "readonly", "is_integral", "is_signed", "segment", "kwargs",
+    __slots__ = ("_export", "_finalizer", "address", "width", "readonly",
+                 "is_integral", "is_signed", "segment", "kwargs",
                  "__weakref__")
 
     def __init__(self, buffer, *, is_integral: bool = False,
@@ -227,7 +227,6 @@ class AtomicCore:
         self.address = 0
         export = _Export(buffer, "Keyword argument 'buffer'")
         self._export = export
-        self._buffer = buffer if _MMAP_CLOSES_UNDER_EXPORT else None
         # A core dropped unreleased gives its export back when collected:
         # through weakref.finalize, as GraalPy 24.2 never calls __del__.
         self._finalizer = weakref.finalize(self, export.release)
@@ -237,13 +236,14 @@ class AtomicCore:
         self.is_integral = bool(is_integral)
         self.is_signed = bool(is_signed)
 
-    def pin_mapping(self):
+    def pin_mapping(self, buffer):
         """Where an mmap can be closed under its export (PyPy, GraalPy):
-        move the core onto an alias of its pages, if they are shared. The
-        contexts call this once the buffer passed their checks (so that
-        errors name the buffer's own address)."""
-        buffer, self._buffer = self._buffer, None
-        if buffer is None or self._export is None or not _is_mmap(buffer):
+        if `buffer` (the one this core exported) is an mmap with shared
+        pages, move the core onto an alias of them. The contexts call this
+        once the buffer passed their checks (so that errors name the
+        buffer's own address)."""
+        if (not _MMAP_CLOSES_UNDER_EXPORT or self._export is None
+                or not _is_mmap(buffer)):
             return
         alias = _MappingAlias.create(self.address, self.width)
         if alias is None:

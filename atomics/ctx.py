@@ -67,7 +67,7 @@ class AtomicViewContext:
                           is_signed=is_signed)
         try:
             _check(core, core.width if width is None else width, is_integral)
-            core.pin_mapping()
+            core.pin_mapping(buffer)
         except BaseException:
             core.release()  # a failed construction leaves no export behind
             raise

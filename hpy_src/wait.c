@@ -4,10 +4,11 @@
  * and processes.
  *
  * Widths 4, 8 and 16 wait natively (patomic_wait32, a futex on Linux) on
- * the first 32-bit word of the atomic (or of the array element): for width 4 that is the whole value and
- * no wakeup can be missed. For 8 and 16 a store that leaves the first word
- * unchanged, notified just between a waiter's check and its sleep, could be
- * missed, so those waiters sleep at most 1 ms at a time. Widths 1 and 2
+ * the first 32-bit word of the atomic (or of the array element): for width
+ * 4 that is the whole value and no wakeup can be missed. For 8 and 16 a
+ * store that leaves the first word unchanged, notified just between a
+ * waiter's check and its sleep, could be missed, so those waiters sleep at
+ * most 1 ms at a time. Widths 1 and 2
  * (whose word would reach past the object) and platforms without a native
  * wait poll, backing off to 1 ms.
  *
