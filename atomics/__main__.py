@@ -30,7 +30,7 @@ def _ops(mask):
 
 def report():
     """The report, as a list of lines."""
-    import hpy.universal
+    from ._load import hpy_universal
 
     implementation = sys.implementation
     lines = [
@@ -39,7 +39,8 @@ def report():
         f"{'.'.join(map(str, implementation.version[:3]))} "
         f"(Python {platform.python_version()}) on {platform.system()} "
         f"{platform.machine()}",
-        f"HPy: universal ABI, hpy.universal {hpy.universal.get_version()[0]}",
+        f"HPy: universal ABI, runtime {hpy_universal.get_version()[0]} "
+        f"({'atomics._hpy.universal' if implementation.name == 'cpython' else 'built in'})",
         f"binary: {PATH}",
         f"binary sha256: {hashlib.sha256(PATH.read_bytes()).hexdigest()}",
         f"wait/notify: {'native (futex) for widths 4, 8 and 16; widths 1 and 2 poll' if native.wait_is_native() else 'polling (no native wait here)'}",

@@ -39,7 +39,9 @@ def _check(core: AtomicCore, width: int, is_integral: bool) -> None:
     if core.width % width:
         raise ValueError(f"buffer of {core.width} bytes does not hold a "
                          f"whole number of {width}-byte atomics")
-    if core.address % Alignment(width).recommended:
+    # An empty buffer holds no atomic to misalign (CPython 3.13+ exports an
+    # empty bytearray at an odd address).
+    if core.width and core.address % Alignment(width).recommended:
         raise AlignmentError(width, core.address, using_recommended=True)
 
 

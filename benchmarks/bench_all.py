@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
 """Run bench_ops.py on every interpreter and print one table.
 
-    python benchmarks/bench_all.py --atomics DIR [--out DIR] [--quick]
+    python benchmarks/bench_all.py --sites DIR [--out DIR] [--quick]
                                    INTERPRETER...
 
-DIR holds the installed atomics alone (scripts/bench.sh: `pip install
---target` of the one wheel), put on each interpreter's sys.path (peers come
+DIR/site-<interpreter name> holds the atomics installed for that
+interpreter alone (scripts/bench.sh: `pip install --target` of its wheel,
+all wheels with the one universal binary), put on its sys.path (peers come
 from the interpreter's own environment). Each interpreter writes its JSON
 to --out (default benchmarks/results/); the table has, per operation,
 atomics' ns/op on each interpreter, and the peers where they run.
@@ -21,10 +22,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def run(interpreter, atomics_dir, out, quick):
+def run(interpreter, sites, out, quick):
     name = Path(interpreter).name
     result = out / f"{name}.json"
-    env = dict(os.environ, PYTHONPATH=str(atomics_dir))
+    env = dict(os.environ, PYTHONPATH=str(sites / f"site-{name}"))
     cmd = [interpreter, str(HERE / "bench_ops.py"), "--json", str(result)]
     if quick:
         cmd.append("--quick")
@@ -35,19 +36,20 @@ def run(interpreter, atomics_dir, out, quick):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--atomics", required=True, type=Path)
+    parser.add_argument("--sites", required=True, type=Path)
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("interpreters", nargs="+")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    runs = [run(i, args.atomics.resolve(), args.out.resolve(), args.quick)
+    runs = [run(i, args.sites.resolve(), args.out.resolve(), args.quick)
             for i in args.interpreters]
 
     columns = []  # (header, interpreter index, implementation)
     for index, data in enumerate(runs):
-        tag = data["interpreter"]
+        # cpython3.14, pypy3.11, ...: several CPythons run side by side
+        tag = data["interpreter"] + ".".join(data["version"].split(".")[:2])
         for impl in ("atomics", "atomicshm", "atomics-1.0.2", "lock",
                      "mp.Value"):
             if any(impl in row for op, row in data["results"].items()

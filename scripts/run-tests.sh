@@ -2,58 +2,87 @@
 # SPDX-License-Identifier: MIT
 #
 # The whole test suite, from a fresh machine: the C library's own tests
-# (ctest); then PyPy and GraalPy are provisioned and tox runs the Python
-# suite on CPython (also in HPy's debug mode), PyPy and GraalPy with one
-# binary; then the sanitizer runs (scripts/sanitize.sh). Arguments go to tox
-# (e.g. `-e py311`), and then tox runs in the foreground and no sanitizers.
+# (ctest); the interpreters (CPython 3.12-3.15, PyPy, GraalPy) provisioned
+# into .interpreters/; the wheels built once (scripts/build-wheels.sh: one
+# universal binary in every wheel); tox running the Python suite on CPython
+# 3.11-3.15 (3.11 and 3.14 also in HPy's debug mode), PyPy and GraalPy; then
+# the sanitizer runs (scripts/sanitize.sh) and the same-binary check.
+# Arguments go to tox (e.g. `-e py313`): then tox runs in the foreground
+# after the same preparation, and no sanitizers.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+interpreters=$root/.interpreters
+logs=$interpreters/logs
+wheels=$interpreters/wheels
+tools=$interpreters/tools
+mkdir -p "$logs"
+export ATOMICS_WHEEL_DIR=$wheels
 
 echo "== patomic: C tests" >&2
-build=$root/.interpreters/patomic-build
+build=$interpreters/patomic-build
 cmake -S vendor/patomic -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --parallel >/dev/null
 ctest --test-dir "$build" --output-on-failure
 
-tools=$root/.interpreters/tools
 if [ ! -x "$tools/bin/tox" ]; then
     python3 -m venv "$tools"
     "$tools/bin/python" -m pip install -q "tox>=4.11"
 fi
-rm -rf .tox/binary-records
+rm -rf .tox/binary-records "$wheels.ready" "$wheels.failed"
+
+# GraalPy's lane: provisioning (~3 min) starts now, its tox env (one core,
+# ~13 min) as soon as the wheels are there; it overlaps everything below.
+graal_lane() {
+    scripts/provision-graalpy.sh | tail -n 1
+    while [ ! -e "$wheels.ready" ]; do
+        [ -e "$wheels.failed" ] && { echo "no wheels to test" >&2; return 1; }
+        sleep 2
+    done
+    "$tools/bin/tox" -e graal "$@"
+}
+if [ $# -eq 0 ]; then
+    echo "== GraalPy lane started (its output is shown when it ends)" >&2
+    graal_lane >"$logs/graal.log" 2>&1 &
+    graal=$!
+fi
+
+echo "== interpreters" >&2
+scripts/provision-pypy.sh | tail -n 1
+pythons=(python3.11)
+# CPython 3.12: Debian has no package of it; the machine's own (on PATH or
+# pyenv's) is layered into .interpreters/cpython3.12 like the others.
+py312=
+for candidate in "$(command -v python3.12 || true)" \
+                 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3.12; do
+    if [ -x "$candidate" ] && "$candidate" -c \
+            'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
+        py312=$candidate
+    fi
+done
+[ -n "$py312" ] || { echo "error: no CPython 3.12 on this machine" >&2; exit 1; }
+pythons+=("$(CPYTHON_BASE=$py312 scripts/provision-cpython.sh 3.12 | tail -n 1)")
+for version in 3.13 3.14 3.15; do
+    pythons+=("$(scripts/provision-cpython.sh "$version" | tail -n 1)")
+done
+
+echo "== wheels" >&2
+if ! scripts/build-wheels.sh -o "$wheels" "${pythons[@]}" | tail -n 1; then
+    touch "$wheels.failed"
+    exit 1
+fi
+touch "$wheels.ready"
+# the hpy sdist build-wheels.sh fetched, for the sanitizers' build
+export ATOMICS_HPY_SDIST=$interpreters/hpy-sdist/hpy-0.9.0.tar.gz
 
 if [ $# -gt 0 ]; then
-    echo "== interpreters" >&2
-    scripts/provision-pypy.sh | tail -n 1
-    scripts/provision-graalpy.sh | tail -n 1
     echo "== tox $*" >&2
+    scripts/provision-graalpy.sh | tail -n 1
     exec "$tools/bin/tox" "$@"
 fi
 
-# One wheel, built here once; every env installs that file (tox
-# --installpkg; the GraalPy env finds it through ATOMICS_WHEEL_DIR).
-# Two lanes run side by side, so that the slow one -- GraalPy's
-# provisioning, then its tox env (one core, ~13 min) -- overlaps the rest:
-# tox on CPython, HPy debug mode and PyPy, then the sanitizers. GraalPy's
-# output is shown when it ends.
-logs=$root/.interpreters/logs
-wheels=$root/.interpreters/wheel
-mkdir -p "$logs"
-rm -rf "$wheels"
-echo "== wheel" >&2
-"$tools/bin/python" -m pip wheel -q --no-deps -w "$wheels" "$root"
-wheel=$(echo "$wheels"/atomics-*.whl)
-export ATOMICS_WHEEL_DIR=$wheels
-
-echo "== PyPy; GraalPy and its tox env in the background" >&2
-scripts/provision-pypy.sh | tail -n 1
-(scripts/provision-graalpy.sh | tail -n 1 &&
-    "$tools/bin/tox" -e graal) >"$logs/graal.log" 2>&1 &
-graal=$!
-
-echo "== tox: CPython, HPy debug mode, PyPy" >&2
-"$tools/bin/tox" -e py311,hpy-debug,pypy --installpkg "$wheel"
+echo "== tox: CPython 3.11-3.15, HPy debug mode, PyPy" >&2
+"$tools/bin/tox" -e py311,py312,py313,py314,py315,hpy-debug,hpy-debug-314,pypy
 
 echo "== sanitizers" >&2
 sanitize=0

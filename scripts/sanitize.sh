@@ -25,12 +25,12 @@ done
 echo "== Python suite on an ASan+UBSan build" >&2
 venv=$work/venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install -q pytest hypothesis "hpy==0.9.0"
+"$venv/bin/python" -m pip install -q pytest hypothesis
 rm -rf "$work/wheel" "$work/src"
 # Build from a copy: setuptools reuses object files in build/ whatever the
 # flags, so an instrumented build must not share the tree's build/.
 mkdir -p "$work/src"
-cp -r "$root"/{atomics,hpy_src,vendor,setup.py,pyproject.toml,README.md} "$work/src/"
+cp -r "$root"/{atomics,hpy_src,hpy_runtime,vendor,setup.py,pyproject.toml,README.md} "$work/src/"
 rm -rf "$work/src/atomics/"*.so
 # setup.py reads ATOMICS_SANITIZE (the isolated build inherits it)
 ATOMICS_SANITIZE=address,undefined "$venv/bin/python" -m pip wheel -q \

@@ -50,8 +50,8 @@ def _our_atomics():
 #
 # With HPY=debug in the environment, atomics/_load.py loads the binary in
 # HPy's debug mode, which aborts on any use of an invalid handle; then every
-# test also runs under hpy.debug's LeakDetector, so a handle left open by the
-# extension fails the test that leaked it.
+# test also runs under a leak check (tests/hpy_debug.py), so a handle left
+# open by the extension fails the test that leaked it.
 
 HPY_DEBUG = os.environ.get("HPY") == "debug"
 
@@ -61,8 +61,8 @@ def _no_leaked_handles():
     if not HPY_DEBUG:
         yield
         return
-    from hpy.debug import LeakDetector
-    with LeakDetector():
+    from .hpy_debug import LeakCheck
+    with LeakCheck():
         yield
 
 

@@ -75,9 +75,59 @@ def test_mapped_file_is_our_binary():
         mapped = {line.split(None, 5)[5].strip() for line in f
                   if len(line.split(None, 5)) == 6}
     assert path in mapped
-    # no other copy of the core, and nothing of the reference package
-    others = [m for m in mapped if m != path and
+    # no other copy of the core, and nothing of the reference package (our
+    # HPy runtime for CPython, atomics/_hpy/universal.*.so, aside)
+    runtime = os.sep + os.path.join("atomics", "_hpy", "universal.")
+    others = [m for m in mapped if m != path and runtime not in m and
               (m.endswith(".hpy0.so") and "_native" in m
                or os.sep + "atomics" + os.sep in m and "site-packages" in m)]
     assert others == []
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython",
+                    reason="PyPy and GraalPy have HPy built in")
+def test_cpython_runs_our_hpy_runtime():
+    # never the hpy package's hpy.universal, which crashes on CPython 3.13+
+    from atomics._load import hpy_universal
+    runtime = os.path.realpath(hpy_universal.__file__)
+    assert os.path.dirname(runtime) == os.path.realpath(
+        os.path.join(os.path.dirname(atomics.__file__), "_hpy"))
+    assert os.path.basename(runtime).startswith("universal.cpython-")
+    assert hpy_universal.get_version()[0] == "0.9.0"
+
+
+@pytest.mark.parametrize("implementation, version, gil_disabled, words", [
+    ("cpython", (3, 13), True, "free-threaded"),
+    ("cpython", (3, 16), False, "CPython 3.16 is not supported"),
+    ("cpython", (3, 10), False, "CPython 3.10 is not supported"),
+])
+def test_unsupported_interpreters_are_named(implementation, version,
+                                            gil_disabled, words):
+    from atomics._load import unsupported_reason
+    assert words in unsupported_reason(implementation, version, gil_disabled)
+
+
+@pytest.mark.parametrize("implementation, version", [
+    ("cpython", (3, 11)), ("cpython", (3, 15)), ("pypy", (3, 11)),
+    ("graalpy", (3, 11))])
+def test_supported_interpreters_pass(implementation, version):
+    from atomics._load import unsupported_reason
+    assert unsupported_reason(implementation, version, False) is None
+
+
+def test_unsupported_interpreter_fails_import_with_reason():
+    # a CPython newer than any tested: import must raise, never crash
+    code = ("import sys\n"
+            "sys.version_info = (3, 99, 0, 'final', 0)\n"
+            "try:\n"
+            "    import atomics\n"
+            "except ImportError as e:\n"
+            "    print('ImportError:', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, timeout=120)
+    if sys.implementation.name == "cpython":
+        assert "ImportError: atomics: CPython 3.99 is not supported" \
+            in out.stdout, out
+    else:
+        assert out.returncode == 0 and out.stdout == "", out
 
