@@ -19,7 +19,8 @@
 #     runtime libraries it needs (glibc 2.41 among them), unpacked into
 #     .interpreters/pypy/base and started through that glibc's own dynamic
 #     loader by a tiny wrapper script, base/usr/bin/pypy3.11 (see
-#     write_wrapper below).
+#     write_wrapper in scripts/lib/debian.sh, which holds the machinery
+#     shared with provision-cpython.sh).
 # Using a venv in both cases gives callers one fixed path, keeps the base
 # pristine, and works as tox `base_python` (virtualenv resolves the venv
 # back to its base interpreter).
@@ -50,7 +51,6 @@ readonly PYPY_DEBS=(
 # Debian's pip wheel gets pip into the venv with nothing but apt: PyPy has
 # no ensurepip and the host may have no pip at all.
 readonly PIP_WHEEL_DEB=python3-pip-whl
-readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # hypothesis >= 6.156.1 ships a compiled (PyO3) pp311 wheel whose module
 # needs PyPyModule_FromDefAndSpec2, which PyPy 7.3.19's cpyext lacks, so
@@ -63,22 +63,14 @@ case "${1-}" in
   *) echo "usage: $0 [--force]" >&2; exit 2 ;;
 esac
 
-# Last existing path among the (glob-expanded) arguments; versions sort last.
-newest() {
-  local f last=
-  for f in "$@"; do [[ -e $f ]] && last=$f; done
-  printf '%s' "$last"
-}
-host_codename() {
-  # shellcheck source=/dev/null
-  (. /etc/os-release && printf '%s' "${VERSION_CODENAME-}")
-}
-
-log() { printf 'provision-pypy [%3ds]: %s\n' "$SECONDS" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
 script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 project_dir=$(dirname -- "$script_dir")
+# Mirror discovery, the private apt configuration, unpacking and the
+# glibc-loader wrapper; log and die.
+log_tag=provision-pypy
+mirror_env=PYPY_DEBIAN_MIRROR
+# shellcheck source-path=SCRIPTDIR source=lib/debian.sh
+. "$script_dir/lib/debian.sh"
 interp_root=$project_dir/.interpreters
 dest=$interp_root/pypy
 launcher=$dest/bin/pypy3
@@ -121,153 +113,7 @@ rm -rf -- "$dest"
 work=$(mktemp -d "${TMPDIR:-/tmp}/provision-pypy.XXXXXX")
 trap 'rm -rf -- "$work"' EXIT
 
-# Print the archive URI of the machine's main Debian source: the first
-# `deb` entry whose suites include the release codename (e.g. bookworm, so
-# never -security/-updates). Reads deb822 *.sources and one-line *.list
-# files, as apt does. Falls back to an entry with a bare suite name such as
-# "stable" for machines whose sources name no codename.
-find_debian_mirror() {
-  local codename=$1 files=()
-  [[ -f /etc/apt/sources.list ]] && files+=(/etc/apt/sources.list)
-  local f
-  for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-    [[ -f $f ]] && files+=("$f")
-  done
-  ((${#files[@]})) || return 1
-  local pass uri
-  for pass in exact bare; do
-    uri=$(awk -v want="$codename" -v pass="$pass" '
-      function suite_ok(s) {
-        return pass == "exact" ? s == want : s ~ /^[a-z]+$/
-      }
-      function flush(   n, i, s, u) {
-        if (!found && types ~ /(^|[ \t])deb([ \t]|$)/ && tolower(enabled) != "no" && uris != "") {
-          n = split(suites, s, /[ \t]+/)
-          split(uris, u, /[ \t]+/)
-          for (i = 1; i <= n; i++) if (s[i] != "" && suite_ok(s[i])) { print u[1]; found = 1; break }
-        }
-        types = suites = uris = enabled = key = ""
-      }
-      FNR == 1 { flush() }
-      FILENAME ~ /\.sources$/ {
-        if ($0 ~ /^[ \t]*#/) next
-        if ($0 ~ /^[ \t]*$/) { flush(); next }
-        if ($0 ~ /^[ \t]/) {            # continuation of a multi-line field
-          if (key == "uris") uris = uris " " $0
-          else if (key == "suites") suites = suites " " $0
-          else if (key == "types") types = types " " $0
-          next
-        }
-        key = tolower(substr($0, 1, index($0, ":") - 1))
-        val = substr($0, index($0, ":") + 1)
-        gsub(/^[ \t]+|[ \t]+$/, "", val)
-        if (key == "types") types = val
-        else if (key == "uris") uris = val
-        else if (key == "suites") suites = val
-        else if (key == "enabled") enabled = val
-        next
-      }
-      {                                 # one-line format
-        sub(/#.*/, "")
-        if ($1 != "deb" || found) next
-        line = $0
-        sub(/^[ \t]*deb[ \t]+/, "", line)
-        sub(/^\[[^]]*\][ \t]*/, "", line)
-        split(line, w, /[ \t]+/)
-        if (w[1] != "" && suite_ok(w[2])) { print w[1]; found = 1 }
-      }
-      END { flush() }
-    ' "${files[@]}")
-    if [[ -n $uri ]]; then
-      printf '%s\n' "$uri"
-      return 0
-    fi
-  done
-  return 1
-}
-
-# apt-get with a private configuration: our own sources, lists, cache and an
-# empty dpkg status, so the system's apt state is neither read nor written
-# and no root is needed. The system's apt.conf.d is still honoured on purpose:
-# it may carry proxy or mirror settings this machine needs.
-private_apt() {
-  # -qq: errors only; apt's progress lines would echo the mirror's address.
-  apt-get -qq \
-    -o Dir::Etc::SourceList=/dev/null \
-    -o Dir::Etc::SourceParts="$work/apt/sources.list.d" \
-    -o Dir::Etc::Preferences=/dev/null \
-    -o Dir::Etc::PreferencesParts="$work/apt/preferences.d" \
-    -o Dir::State="$work/apt/state" \
-    -o Dir::State::status="$work/apt/state/status" \
-    -o Dir::Cache="$work/apt/cache" \
-    -o APT::Default-Release= \
-    -o APT::Architecture="$deb_arch" \
-    -o APT::Architectures="$deb_arch" \
-    -o Acquire::Languages=none \
-    -o APT::Sandbox::User="$(id -un)" \
-    "$@"
-}
-
-# Download the given packages from $suite of the machine's Debian mirror
-# into $work/debs.
-fetch_debs() {
-  local suite=$1; shift
-  local codename mirror
-  codename=$(host_codename)
-  mirror=${PYPY_DEBIAN_MIRROR:-}
-  if [[ -z $mirror ]]; then
-    mirror=$(find_debian_mirror "$codename") ||
-      die "no Debian archive found in the apt sources (set PYPY_DEBIAN_MIRROR)"
-  fi
-  [[ -r $KEYRING ]] || die "$KEYRING missing (install debian-archive-keyring)"
-  mkdir -p "$work"/apt/{sources.list.d,preferences.d,state/lists/partial,cache/archives/partial} "$work/debs"
-  : >"$work/apt/state/status"
-  # Targets: Packages keeps `update` to one index file (~10 MB): no
-  # translations, Contents or AppStream metadata.
-  cat >"$work/apt/sources.list.d/pypy.sources" <<EOF
-Types: deb
-URIs: $mirror
-Suites: $suite
-Components: main
-Architectures: $deb_arch
-Targets: Packages
-Signed-By: $KEYRING
-EOF
-  log "fetching $suite package index"
-  private_apt update >&2 || die "apt-get update of the private $suite source failed"
-  log "downloading: $*"
-  (cd "$work/debs" && private_apt download "$@" >&2) || die "apt-get download failed"
-}
-
-# The launcher for the unpacked Debian 13 tree. Debian 12's glibc (2.36) is
-# too old for it, so it must run under the unpacked glibc. Going through that
-# glibc's loader with --library-path (instead of LD_LIBRARY_PATH) confines the
-# new libraries to this one process: child processes such as /bin/sh started
-# by subprocess keep using the host's own libraries. --argv0 "$0" makes PyPy
-# see the path it was invoked as, so sys.executable is this wrapper (or the
-# venv symlink pointing to it), and multiprocessing, subprocess and venvs all
-# re-launch through the wrapper. The wrapper finds the tree relative to its
-# own resolved location, because venvs and virtualenv symlink to it.
-#
-# It takes the place of usr/bin/pypy3.11 (the real ELF moves to
-# usr/libexec/) because virtualenv, handed a venv interpreter, looks for the
-# base interpreter by name in <base_prefix>/bin: that must be runnable, or
-# tox cannot use the venv as base_python.
-write_wrapper() {
-  local usr=$1 multiarch=$2 ldso=$3
-  mkdir -p "$usr/libexec"
-  mv "$usr/bin/pypy3.11" "$usr/libexec/pypy3.11"
-  cat >"$usr/bin/pypy3.11" <<EOF
-#!/bin/sh
-# Generated by scripts/provision-pypy.sh; see the comments there.
-usr=\$(readlink -f -- "\$0") && usr=\${usr%/*/*} || exit 127
-lib=\$usr/lib/$multiarch
-exec "\$lib/$ldso" --library-path "\$lib" --argv0 "\$0" "\$usr/libexec/pypy3.11" "\$@"
-EOF
-  chmod 755 "$usr/bin/pypy3.11"
-}
-
-deb_arch=$(dpkg --print-architecture)
+debian_arch_init
 
 # 1. A base interpreter, and a pip wheel to bootstrap the venv with.
 pip_wheel=
@@ -281,24 +127,13 @@ if [[ -n $system_pypy && $(readlink -f -- "$system_pypy") != "$interp_root"/* ]]
     fetch_debs "$(host_codename)" "$PIP_WHEEL_DEB"
   fi
 else
-  case $deb_arch in
-    amd64) multiarch=x86_64-linux-gnu ldso=ld-linux-x86-64.so.2 ;;
-    arm64) multiarch=aarch64-linux-gnu ldso=ld-linux-aarch64.so.1 ;;
-    *) die "unsupported architecture $deb_arch" ;;
-  esac
   fetch_debs "$PYPY_SUITE" "${PYPY_DEBS[@]}" "$PIP_WHEEL_DEB"
   base=$dest/base
   log "unpacking into $base"
-  mkdir -p "$base"
-  for deb in "$work"/debs/*.deb; do
-    [[ ${deb##*/} == "$PIP_WHEEL_DEB"_* ]] || dpkg-deb -x "$deb" "$base"
-  done
-  # Dead weight: documentation, and glibc's iconv modules, which the unpacked
-  # libc never loads (it looks for them at the absolute system path).
-  rm -rf "$base/usr/share/doc" "$base/usr/share/man" "$base/usr/share/lintian" \
-         "$base/usr/lib/$multiarch/gconv"
+  unpack_debs "$base" "$PIP_WHEEL_DEB"
   [[ -x $base/usr/bin/pypy3.11 ]] || die "pypy3.11 binary not found in the $PYPY_SUITE package"
-  write_wrapper "$base/usr" "$multiarch" "$ldso"
+  check_needed_libs "$base"
+  write_wrapper "$base/usr" pypy3.11 scripts/provision-pypy.sh
   # Debian's usr/bin/pypy3 -> pypy3.11 symlink now leads to the wrapper.
   base_python=$base/usr/bin/pypy3
 fi
