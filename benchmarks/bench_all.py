@@ -51,7 +51,7 @@ def main():
         # cpython3.14, pypy3.11, ...: several CPythons run side by side
         tag = data["interpreter"] + ".".join(data["version"].split(".")[:2])
         for impl in ("atomics", "atomicshm", "atomics-1.0.2", "lock",
-                     "mp.Value"):
+                     "mp.Value", "floor"):
             if any(impl in row for op, row in data["results"].items()
                    if op != "C method"):
                 columns.append((f"{impl}@{tag}", index, impl))

@@ -12,10 +12,14 @@ each statement, minus the best for `pass` (the loop's own cost). Columns:
   lock         the same operation on a plain int under threading.Lock
   mp.Value     multiprocessing.Value('q') (process-shared, with its lock)
   C method     x.bit_length(): the interpreter's own cheapest bound C call
+  floor        the same work in the least HPy code that can do it
+               (benchmarks/floor/floor.c, when ATOMICS_FLOOR names its
+               binary): the calling convention's cost, one atomic
+               instruction, the conversions and the result's boxing
 
 Peers that are not installed are skipped (scripts/bench.sh installs them).
 The ratio column is atomics / atomicshm (atomics / lock where there is no
-atomicshm, as on PyPy and GraalPy).
+atomicshm, as on PyPy and GraalPy); /floor is atomics / floor.
 """
 
 import argparse
@@ -87,6 +91,19 @@ OPS = {
         "atomics-1.0.2": "v.fetch_add(1)",
     },
 }
+# the floor of each op: the same work and arguments, KEYWORDS like atomics'
+FLOOR = {"load": "c.load()", "store": "c.store(1)", "inc": "c.inc()",
+         "fetch_add": "c.fetch_add(1)",
+         "cmpxchg_strong": "c.cas(expected=1, desired=1)",
+         "cmpxchg_strong (positional)": "c.cas(1, 1)",
+         "view load": "c.load()", "view fetch_add": "c.fetch_add(1)"}
+for _op, _stmt in FLOOR.items():
+    OPS[_op]["floor"] = _stmt
+# the calling conventions themselves, for the README's cost breakdown
+FLOOR_ONLY = {"floor: NOARGS nop()": "c.nop()",
+              "floor: O nop_o(1)": "c.nop_o(1)",
+              "floor: KEYWORDS nop_kw()": "c.nop_kw()",
+              "floor: cas_tuple(1, 1)": "c.cas_tuple(1, 1)"}
 
 SETUP_ATOMICS = """
 from atomics import atomic, atomicview, INT
@@ -107,6 +124,11 @@ cell.store(1)
 SETUP_MPVALUE = """
 from multiprocessing import Value
 mv = Value('q', 1)
+"""
+
+SETUP_FLOOR = """
+import _floor
+c = _floor.cell
 """
 
 SETUP_LOCK = """
@@ -133,10 +155,25 @@ def available(setup):
         return False
 
 
+def load_floor():
+    """Import benchmarks/floor as `_floor` through atomics' HPy runtime,
+    if ATOMICS_FLOOR names its binary (scripts/bench.sh builds it)."""
+    path = os.environ.get("ATOMICS_FLOOR")
+    if not path or not os.path.isfile(path):
+        return False
+    from importlib.machinery import ModuleSpec
+    from atomics._load import hpy_universal
+    spec = ModuleSpec("_floor", None, origin=path)
+    sys.modules["_floor"] = hpy_universal._load_bootstrap(
+        "_floor", "_floor", "", path, None, spec, os.environ)
+    return True
+
+
 def run_here(impls, repeat, number):
     """{op: {impl: ns}} for the implementations importable here."""
     setups = {"atomics": SETUP_ATOMICS, "atomicshm": SETUP_ATOMICSHM,
-              "lock": SETUP_LOCK, "mp.Value": SETUP_MPVALUE}
+              "lock": SETUP_LOCK, "mp.Value": SETUP_MPVALUE,
+              "floor": SETUP_FLOOR}
     results = {}
     usable = {name for name in impls if name in setups
               and available(setups[name])}
@@ -150,6 +187,10 @@ def run_here(impls, repeat, number):
             if name in usable and (op, name) not in skip:
                 results[op][name] = time_statement(stmt, setups[name],
                                                    repeat, number)
+    if "floor" in usable:
+        for op, stmt in FLOOR_ONLY.items():
+            results[op] = {"floor": time_statement(stmt, SETUP_FLOOR, repeat,
+                                                   number)}
     results["C method"] = {"x.bit_length()": time_statement(
         "x.bit_length()", "x = 12345", repeat, number)}
     return results
@@ -205,8 +246,10 @@ def main():
     args = parser.parse_args()
     repeat, number = (3, 20_000) if args.quick else (7, 200_000)
 
-    results = run_here(["atomics", "atomicshm", "lock", "mp.Value"], repeat,
-                       number)
+    impls = ["atomics", "atomicshm", "lock", "mp.Value"]
+    if load_floor():
+        impls.append("floor")
+    results = run_here(impls, repeat, number)
     for op, ns in run_reference(repeat, max(number // 100, 1000)).items():
         results[op]["atomics-1.0.2"] = ns
 
@@ -215,19 +258,24 @@ def main():
     interp = (f"{sys.implementation.name} {platform.python_version()}"
               f" ({platform.machine()})")
     print(f"atomics benchmark on {interp}: ns/op (lower is better)")
-    columns = ["atomics", "atomicshm", "atomics-1.0.2", "lock", "mp.Value"]
+    columns = ["atomics", "atomicshm", "atomics-1.0.2", "lock", "mp.Value",
+               "floor"]
     print(f"{'operation':28s}" + "".join(f"{c:>15s}" for c in columns) +
-          f"{'ratio':>8s}")
-    for op in OPS:
+          f"{'ratio':>8s}{'/floor':>8s}")
+
+    def ratio(row, peer):
+        # under 1 ns is a statement a JIT compiled away: no ratio to it
+        return (f"{row['atomics'] / peer:8.2f}"
+                if peer and peer >= 1 and "atomics" in row
+                else f"{'-':>8s}")
+
+    for op in [*OPS, *(op for op in FLOOR_ONLY if op in results)]:
         row = results[op]
         cells = "".join(f"{row[c]:15.1f}" if c in row else f"{'-':>15s}"
                         for c in columns)
-        peer = row.get("atomicshm", row.get("lock"))
-        # under 1 ns is a statement a JIT compiled away: no ratio to it
-        ratio = (f"{row['atomics'] / peer:8.2f}"
-                 if peer and peer >= 1 and "atomics" in row
-                 else f"{'-':>8s}")
-        print(f"{op:28s}{cells}{ratio}")
+        print(f"{op:28s}{cells}"
+              f"{ratio(row, row.get('atomicshm', row.get('lock')))}"
+              f"{ratio(row, row.get('floor'))}")
     print(f"{'C method: x.bit_length()':28s}"
           f"{results['C method']['x.bit_length()']:15.1f}")
     if args.json:

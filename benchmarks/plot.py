@@ -17,12 +17,14 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
-IMPLEMENTATIONS = ["atomics", "atomicshm", "lock", "mp.Value",
+IMPLEMENTATIONS = ["atomics", "floor", "atomicshm", "lock", "mp.Value",
                    "atomics-1.0.2"]
-COLOURS = {"atomics": "#1f77b4", "atomicshm": "#2ca02c", "lock": "#ff7f0e",
-           "mp.Value": "#9467bd", "atomics-1.0.2": "#d62728"}
+COLOURS = {"atomics": "#1f77b4", "floor": "#7f7f7f", "atomicshm": "#2ca02c",
+           "lock": "#ff7f0e", "mp.Value": "#9467bd",
+           "atomics-1.0.2": "#d62728"}
 LABELS = {"lock": "threading.Lock + int", "mp.Value": "multiprocessing.Value",
-          "atomics-1.0.2": "atomics 1.0.2"}
+          "atomics-1.0.2": "atomics 1.0.2",
+          "floor": "HPy floor (same work, least code)"}
 OPS = ["load", "store", "inc", "fetch_add", "cmpxchg_strong", "view load",
        "view fetch_add", "construct"]
 

@@ -7,7 +7,8 @@
 # the bench venv (CPython 3.11), run benchmarks/bench_ops.py on CPython 3.11
 # and every provisioned interpreter (CPython 3.12-3.15, PyPy, GraalPy) in
 # one run (one table, JSON in benchmarks/results/) and draw
-# benchmarks/ops.png. Arguments go to bench_all.py (e.g. --quick).
+# benchmarks/ops.png, each op beside its HPy floor (benchmarks/floor/).
+# Arguments go to bench_all.py (e.g. --quick).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=$root/.interpreters/bench
@@ -36,6 +37,10 @@ for interpreter in "${interpreters[@]}"; do
     "$interpreter" -m pip install -q --no-index --no-deps --only-binary :all: \
         --find-links "$wheels" --target "$site" atomics
 done
+
+# the HPy floor: the least code that does each op's work (benchmarks/floor)
+ATOMICS_FLOOR=$("$venv/bin/python" "$root/benchmarks/floor/build.py" "$bench/floor")
+export ATOMICS_FLOOR
 
 results=$root/benchmarks/results
 rm -rf "$results"
