@@ -190,10 +190,10 @@ static int core_memory(HPyContext *ctx, HPy core, uint64_t size,
     }
     /* The core checked alignment against the documented rules already;
      * this guards the hardware's requirement whatever the core says. (An
-     * empty buffer may have no address at all: PyPy gives it 0; an empty
-     * array never uses it.) */
-    if (nbytes != size || address % (uint64_t)width != 0 ||
-        (address == 0 && size != 0)) {
+     * empty buffer may have no address at all, PyPy gives it 0, or an odd
+     * one, as CPython 3.13's empty bytearray: an empty array never uses it.) */
+    if (nbytes != size ||
+        (size != 0 && (address == 0 || address % (uint64_t)width != 0))) {
         HPyErr_SetString(ctx, ctx->h_ValueError,
                          "AtomicCore does not fit this object");
         return -1;

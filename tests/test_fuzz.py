@@ -1329,7 +1329,7 @@ def test_width_checks_agree(how, width, error):
 
 
 @pytest.mark.parametrize("how", ["atomicarray", "shared", "bytearray",
-                                 "memoryview", "bytes"])
+                                 "memoryview", "bytes", "misaligned"])
 def test_empty_arrays(how):
     """An array of no elements (an empty buffer, or length 0) is an empty
     array on every interpreter, like atomicarray(0, ...) is."""
@@ -1339,8 +1339,10 @@ def test_empty_arrays(how):
     elif how == "shared":
         arr = atomics.atomicarray(0, 8, atomics.UINT, shared=True)
     else:
+        # (an empty slice at an odd address: nothing there to misalign)
         buf = {"bytearray": bytearray(), "bytes": b"",
-               "memoryview": memoryview(bytearray(16))[:0]}[how]
+               "memoryview": memoryview(bytearray(16))[:0],
+               "misaligned": memoryview(bytearray(16))[3:3]}[how]
         ctx = atomics.atomicarrayview(buffer=buf, width=8, atype=atomics.UINT)
         arr = ctx.__enter__()
     assert len(arr) == 0
