@@ -12,9 +12,11 @@ from ._factories import atomicarray as atomicarray
 from ._factories import atomicarrayview as atomicarrayview
 from ._results import CmpxchgResult
 from ._types import ANY, BYTES, INT, INTEGRAL, UINT
+from .exc import IgnoredArgumentWarning as IgnoredArgumentWarning
 
 # __all__ is atomics 1.0.2's, so `from atomics import *` is unchanged;
-# atomicarray and atomicarrayview are the additions (see README).
+# atomicarray, atomicarrayview and IgnoredArgumentWarning are the additions
+# (see README).
 __all__ = [
     "atomic",
     "atomicview",

@@ -2,6 +2,8 @@
 """atomic(), atomicview(), atomicarray() and atomicarrayview(): build the
 right class for an `atype`."""
 
+import warnings
+
 from . import _shared
 from ._classes import (Atomic, AtomicArray, AtomicBytes, AtomicBytesArray,
                        AtomicInt, AtomicIntArray, AtomicIntegral, AtomicUint,
@@ -10,6 +12,7 @@ from ._types import ANY, BYTES, INT, INTEGRAL, UINT, check_atype
 from .ctx import (AtomicArrayViewContext, AtomicBytesViewContext,
                   AtomicIntegralViewContext, AtomicIntViewContext,
                   AtomicUintViewContext, AtomicViewContext)
+from .exc import IgnoredArgumentWarning
 
 # atype -> (class, the extra keyword arguments it takes)
 _ATOMIC = {
@@ -38,21 +41,112 @@ def _lookup(table, atype):
         raise
 
 
-# The keywords of the atype families. Each is accepted (and ignored) where
-# the atype fixes it, as in atomics 1.0.2, so code can pass them to every
-# atype; any other keyword is a TypeError (1.0.2 ignored those too, so that
-# a misspelt `sharde=True` went unnoticed).
+# Keyword arguments beyond those an atype takes. atomics 1.0.2 ignored
+# every one of them for INT, UINT and BYTES, and real programs pass some
+# (most often is_signed=/is_integral= to every atype, or a width= that
+# matches the buffer), so refusing them would break working code. What
+# happens instead (README, "Differences from atomics 1.0.2"):
+#
+# * is_signed= / is_integral= that agree with what the atype fixes: accepted
+#   silently (they say nothing wrong);
+# * atomicview(width=...): checked against the buffer (see _check_width);
+# * anything else, a disagreeing is_signed=/is_integral= included: ignored as
+#   1.0.2 did, with an IgnoredArgumentWarning naming it, so old code runs
+#   and new code learns that the argument does nothing.
+
+# atype -> (is_integral, is_signed) it fixes; None where it takes the keyword
+_FIXED = {
+    ANY: (None, None),
+    INTEGRAL: (True, None),
+    BYTES: (False, False),
+    INT: (True, True),
+    UINT: (True, False),
+}
 _FAMILY_KEYWORDS = ("is_integral", "is_signed")
+_ATYPE_NAME = {ANY: "ANY", INTEGRAL: "INTEGRAL", BYTES: "BYTES", INT: "INT",
+               UINT: "UINT"}
+_WHAT = {  # (keyword, fixed value) -> what the atype is
+    ("is_integral", True): "integral",
+    ("is_integral", False): "not integral",
+    ("is_signed", True): "signed",
+    ("is_signed", False): "not signed",
+}
+# advice for keywords that look meaningful but are not
+_HINTS = {
+    ("atomic", "buffer"): "an atomic() has memory of its own and never "
+    "uses a buffer; for an atomic on a buffer use atomicview(buffer=..., "
+    "atype=...)",
+    ("atomicarray", "buffer"): "an atomicarray() has memory of its own; "
+    "for an array on a buffer use atomicarrayview(buffer=..., width=..., "
+    "atype=...)",
+    ("atomicview", "shared"): "a view is shared exactly when its buffer is "
+    "(shared=True is for atomic() and atomicarray())",
+    ("atomicarrayview", "shared"): "a view is shared exactly when its "
+    "buffer is (shared=True is for atomic() and atomicarray())",
+}
+# warnings.warn's stacklevel from _ignored: _ignored, _extra, the factory,
+# and then the factory's caller, whose line the warning names
+_STACKLEVEL = 4
 
 
-def _extra(func, kwargs, names):
-    """The keywords in `names` that were passed; missing ones raise the
-    usual TypeError from the class."""
-    for name in kwargs:
-        if name not in _FAMILY_KEYWORDS:
-            raise TypeError(f"{func}() got an unexpected keyword argument "
-                            f"{name!r}")
+def _agrees(value, fixed):
+    """Whether `value` for a family keyword says what the atype fixes (by
+    truth value, as the classes that take these keywords read them)."""
+    try:
+        return bool(value) == fixed
+    except Exception:  # noqa: BLE001 - a value without a truth value
+        return False
+
+
+def _ignored(func, message):
+    warnings.warn(f"{func}() ignores {message}", IgnoredArgumentWarning,
+                  stacklevel=_STACKLEVEL)
+
+
+def _extra(func, atype, kwargs, names):
+    """The keywords in `names` that were passed (missing ones raise the
+    usual TypeError from the class); every other keyword is accepted, and
+    warned about unless it agrees with `atype`."""
+    for name, value in kwargs.items():
+        if name in names:
+            continue
+        if name in _FAMILY_KEYWORDS:
+            fixed = _FIXED[atype][_FAMILY_KEYWORDS.index(name)]
+            if fixed is None or _agrees(value, fixed):
+                continue  # (None: the atype takes it, e.g. INTEGRAL arrays)
+            _ignored(func, f"{name}={value!r}: {_ATYPE_NAME[atype]} is "
+                     f"{_WHAT[name, fixed]}")
+            continue
+        hint = _HINTS.get((func, name), f"it means nothing to {func}() "
+                          f"(atomics 1.0.2 ignored it too; misspelt?)")
+        _ignored(func, f"the keyword argument {name!r}: {hint}")
     return {name: kwargs[name] for name in names if name in kwargs}
+
+
+def _buffer_size(buffer):
+    """memoryview(buffer).nbytes, or None for anything memoryview refuses
+    (the context's constructor then raises its documented error)."""
+    try:
+        with memoryview(buffer) as view:
+            return view.nbytes
+    except Exception:  # noqa: BLE001 - reported by the constructor
+        return None
+
+
+def _check_width(buffer, kwargs):
+    """atomicview(..., width=N): a view's width is its buffer's size, so a
+    width= that says the same is accepted (1.0.2 ignored it, and programs
+    pass it), and one that does not is an error: the program expects an
+    atomic of another size than it would get."""
+    width = kwargs.pop("width")
+    if not isinstance(width, int):
+        raise TypeError("Keyword argument 'width' must have type 'int'.")
+    size = _buffer_size(buffer)
+    if size is not None and size != width:
+        raise ValueError(f"atomicview() got width={width}, but the buffer "
+                         f"has {size} bytes: a view's width is its buffer's "
+                         f"size (pass a buffer of {width} bytes, e.g. a "
+                         f"slice, or leave width= out)")
 
 
 def _new(cls, kwargs, shared):
@@ -76,8 +170,8 @@ def atomic(width: int, atype, *, shared: bool = False, **kwargs):
     ProcessPoolExecutor), which then operate on the same memory.
     """
     cls, extra = _lookup(_ATOMIC, atype)
-    return _new(cls, dict(width=width, **_extra("atomic", kwargs, extra)),
-                shared)
+    return _new(cls, dict(width=width,
+                          **_extra("atomic", atype, kwargs, extra)), shared)
 
 
 def atomicview(buffer, atype, **kwargs):
@@ -89,7 +183,10 @@ def atomicview(buffer, atype, **kwargs):
     AlignmentError if the buffer is not suitably aligned.
     """
     cls, extra = _lookup(_CONTEXT, atype)
-    return cls(buffer=buffer, **_extra("atomicview", kwargs, extra))
+    if "width" in kwargs:
+        kwargs = dict(kwargs)
+        _check_width(buffer, kwargs)
+    return cls(buffer=buffer, **_extra("atomicview", atype, kwargs, extra))
 
 
 _ARRAY = {
@@ -119,7 +216,8 @@ def atomicarray(length: int, width: int, atype, *, shared: bool = False,
     """
     cls, extra = _array_class(atype, kwargs)
     return _new(cls, dict(length=length, width=width,
-                          **_extra("atomicarray", kwargs, extra)), shared)
+                          **_extra("atomicarray", atype, kwargs, extra)),
+                shared)
 
 
 def atomicarrayview(buffer, width: int, atype, **kwargs):
@@ -131,5 +229,5 @@ def atomicarrayview(buffer, width: int, atype, **kwargs):
     if atype is ANY:
         raise TypeError("an array view needs INTEGRAL, INT, UINT or BYTES")
     cls, _ = _array_class(atype, kwargs)
-    _extra("atomicarrayview", kwargs, ())
+    _extra("atomicarrayview", atype, kwargs, ())
     return AtomicArrayViewContext(buffer=buffer, width=width, array_class=cls)

@@ -25,20 +25,23 @@ def atomic(width: int, atype: type[INTEGRAL], *, shared: bool = ...,
 def atomic(width: int, atype: type[ANY], *, shared: bool = ...,
            **kwargs: Any) -> Atomic: ...
 
+# atomicview(): width=, if given, must be the buffer's size (ValueError
+# otherwise). In every factory, other keywords are accepted as atomics 1.0.2
+# accepted them; those with no effect warn (atomics.IgnoredArgumentWarning).
 @overload
-def atomicview(buffer: object, atype: type[INT],
+def atomicview(buffer: object, atype: type[INT], *, width: int = ...,
                **kwargs: Any) -> AtomicIntViewContext: ...
 @overload
-def atomicview(buffer: object, atype: type[UINT],
+def atomicview(buffer: object, atype: type[UINT], *, width: int = ...,
                **kwargs: Any) -> AtomicUintViewContext: ...
 @overload
-def atomicview(buffer: object, atype: type[BYTES],
+def atomicview(buffer: object, atype: type[BYTES], *, width: int = ...,
                **kwargs: Any) -> AtomicBytesViewContext: ...
 @overload
-def atomicview(buffer: object, atype: type[INTEGRAL],
+def atomicview(buffer: object, atype: type[INTEGRAL], *, width: int = ...,
                **kwargs: Any) -> AtomicIntegralViewContext: ...
 @overload
-def atomicview(buffer: object, atype: type[ANY],
+def atomicview(buffer: object, atype: type[ANY], *, width: int = ...,
                **kwargs: Any) -> AtomicViewContext: ...
 
 @overload

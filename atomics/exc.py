@@ -13,6 +13,7 @@ __all__ = [
     "UnsupportedWidthException",
     "UnsupportedOperationException",
     "OperandTypeError",
+    "IgnoredArgumentWarning",
 ]
 
 
@@ -118,6 +119,20 @@ class OperandTypeError(TypeError, AttributeError):
     A TypeError, which is what it is; also an AttributeError, which is what
     atomics 1.0.2 raised for a non-int operand, so code written for either
     catches it.
+    """
+
+
+class IgnoredArgumentWarning(UserWarning):
+    """A keyword argument that atomic(), atomicview() or the array factories
+    accepted but ignored, as atomics 1.0.2 did (so code written for it keeps
+    running). The message names the argument and says what to do instead.
+
+    A UserWarning, so Python shows it by default, once per calling line,
+    wherever the call is made (a DeprecationWarning would be hidden when
+    the call is inside a library). Silence it with
+    `warnings.filterwarnings("ignore", category=IgnoredArgumentWarning)`;
+    make it an error with `warnings.simplefilter("error",
+    IgnoredArgumentWarning)` (or `python -W error::UserWarning`).
     """
 
 

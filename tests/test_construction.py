@@ -3,6 +3,7 @@
 import array
 import ctypes
 import sys
+import warnings
 
 import pytest
 
@@ -10,7 +11,7 @@ import atomics
 import atomics.base
 import atomics.ctx
 import atomics.view
-from atomics.exc import UnsupportedWidthException
+from atomics.exc import IgnoredArgumentWarning, UnsupportedWidthException
 
 from .utils import (HAS_CX16, IS_CPYTHON, UNSUPPORTED_WIDTHS, WIDTHS,
                     aligned_slice, can_resize)
@@ -83,20 +84,89 @@ def test_missing_required_kwargs():
         atomics.atomic(width=4)
 
 
-def test_family_kwargs_ignored_for_concrete_atypes():
-    """is_signed/is_integral may go to every atype (as in 1.0.2): where the
-    atype fixes them, they are ignored."""
-    a = atomics.atomic(width=4, atype=atomics.UINT, is_signed=True,
-                       is_integral=False)
-    assert a.signed is False
-    with atomics.atomicview(buffer=bytearray(4), atype=atomics.INT,
-                            is_signed=False) as v:
-        assert v.signed is True
-    arr = atomics.atomicarray(2, 4, atomics.BYTES, is_signed=True)
-    assert len(arr) == 2
+# ------------------------------------------------ keywords beyond the API --
+#
+# atomics 1.0.2 ignored every extra keyword for INT, UINT and BYTES, and
+# programs written for it pass some: is_signed=/is_integral= that agree with
+# the atype are accepted silently, atomicview(width=N) is checked against
+# the buffer, and anything else is ignored with an IgnoredArgumentWarning
+# that names it (README, "Differences from atomics 1.0.2").
+
+AGREEING = [
+    (atomics.INT, dict(is_signed=True, is_integral=True)),
+    (atomics.UINT, dict(is_signed=False, is_integral=1)),
+    (atomics.BYTES, dict(is_signed=False, is_integral=False)),
+    (atomics.INTEGRAL, dict(is_signed=False, is_integral=True)),
+]
 
 
-@pytest.mark.parametrize("make", [
+@pytest.mark.parametrize("atype,kwargs", AGREEING,
+                         ids=lambda x: getattr(x, "__name__", str(x)))
+def test_family_kwargs_that_agree_are_silent(atype, kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        a = atomics.atomic(width=4, atype=atype, **kwargs)
+        ctx = atomics.atomicview(buffer=bytearray(4), atype=atype, **kwargs)
+        arr = atomics.atomicarray(2, 4, atype, **kwargs)
+        actx = atomics.atomicarrayview(bytearray(8), 4, atype, **kwargs)
+    with ctx as v:
+        assert type(v).__name__ == type(a).__name__ + "View"
+    with actx as av:
+        assert type(av) is type(arr)
+    if atype is not atomics.BYTES:
+        assert a.signed is bool(kwargs["is_signed"])
+
+
+DISAGREEING = [
+    (atomics.UINT, "is_signed", True, "UINT is not signed"),
+    (atomics.INT, "is_signed", False, "INT is signed"),
+    (atomics.INT, "is_integral", False, "INT is integral"),
+    (atomics.BYTES, "is_integral", True, "BYTES is not integral"),
+    (atomics.BYTES, "is_signed", 1, "BYTES is not signed"),
+    (atomics.INTEGRAL, "is_integral", None, "INTEGRAL is integral"),
+]
+
+
+@pytest.mark.parametrize("atype,name,value,what", DISAGREEING,
+                         ids=lambda x: getattr(x, "__name__", repr(x)))
+def test_family_kwargs_that_disagree_warn_and_are_ignored(atype, name, value,
+                                                          what):
+    extra = {"is_signed": True} if atype is atomics.INTEGRAL else {}
+    kwargs = {name: value, **extra}
+    for func, make in [
+        ("atomic", lambda: atomics.atomic(width=4, atype=atype, **kwargs)),
+        ("atomicview", lambda: atomics.atomicview(
+            buffer=bytearray(4), atype=atype, **kwargs)),
+        ("atomicarray", lambda: atomics.atomicarray(2, 4, atype, **kwargs)),
+    ]:
+        with pytest.warns(IgnoredArgumentWarning) as record:
+            obj = make()
+        assert len(record) == 1
+        assert str(record[0].message) == \
+            f"{func}() ignores {name}={value!r}: {what}"
+        # the warning points at the line that called the factory
+        assert record[0].filename == __file__
+        if func == "atomicview":
+            with obj as view:
+                _check_kind(atype, view)
+        else:
+            _check_kind(atype, obj)
+
+
+def _check_kind(atype, obj):
+    """The ignored keyword changed nothing: the object is what the atype
+    says."""
+    if atype is atomics.UINT:
+        assert obj.signed is False
+    elif atype is atomics.INT:
+        assert obj.signed is True
+    elif atype is atomics.BYTES:
+        assert not hasattr(obj, "signed")
+    else:  # INTEGRAL, with is_signed=True
+        assert obj.signed is True
+
+
+MAKERS = [
     lambda **kw: atomics.atomic(width=4, atype=atomics.INT, **kw),
     lambda **kw: atomics.atomic(width=4, atype=atomics.ANY, is_integral=True,
                                 is_signed=True, **kw),
@@ -105,16 +175,119 @@ def test_family_kwargs_ignored_for_concrete_atypes():
     lambda **kw: atomics.atomicarray(2, 4, atomics.INT, **kw),
     lambda **kw: atomics.atomicarrayview(buffer=bytearray(8), width=4,
                                          atype=atomics.INT, **kw),
-], ids=["atomic", "atomic-ANY", "atomicview", "atomicarray",
-        "atomicarrayview"])
+]
+MAKER_IDS = ["atomic", "atomic-ANY", "atomicview", "atomicarray",
+             "atomicarrayview"]
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=MAKER_IDS)
 @pytest.mark.parametrize("keyword", ["sharde", "lenght", "whatever"])
-def test_unknown_kwargs_rejected(make, keyword):
-    """A misspelt keyword (1.0.2 ignored it) is a TypeError naming it."""
-    with pytest.raises(TypeError, match=keyword):
-        make(**{keyword: True})
-    with pytest.raises(TypeError, match="shared"):
+def test_unknown_kwargs_warn_and_are_ignored(make, keyword):
+    """A keyword with no meaning (1.0.2 ignored it silently, so a misspelt
+    `sharde=True` went unnoticed) is ignored with a warning naming it."""
+    reference = make()
+    with pytest.warns(IgnoredArgumentWarning,
+                      match=f"ignores the keyword argument '{keyword}': "
+                      r"it means nothing to") as record:
+        obj = make(**{keyword: True})
+    assert len(record) == 1
+    assert record[0].filename == __file__
+    assert type(obj) is type(reference)
+    for ctx in (obj, reference):
+        if isinstance(ctx, atomics.ctx.AtomicViewContext):
+            ctx.release()
+
+
+def test_ignored_keywords_that_look_meaningful_get_advice():
+    buf = bytearray(8)
+    with pytest.warns(IgnoredArgumentWarning,
+                      match=r"atomic\(\) ignores the keyword argument "
+                      r"'buffer': an atomic\(\) has memory of its own .* "
+                      r"use atomicview\(buffer="):
+        a = atomics.atomic(width=8, atype=atomics.UINT, buffer=buf)
+    a.store(7)
+    assert buf == bytearray(8)  # ignored: the atomic is not on `buf`
+    with pytest.warns(IgnoredArgumentWarning,
+                      match=r"'shared': a view is shared exactly when its "
+                      r"buffer is"):
         atomics.atomicview(buffer=bytearray(4), atype=atomics.INT,
-                           shared=True)
+                           shared=True).release()
+    with pytest.warns(IgnoredArgumentWarning,
+                      match=r"'buffer': .* use atomicarrayview\(buffer="):
+        atomics.atomicarray(2, 4, atomics.INT, buffer=buf)
+
+
+def test_every_ignored_keyword_is_named():
+    with pytest.warns(IgnoredArgumentWarning) as record:
+        atomics.atomic(width=4, atype=atomics.UINT, is_signed=True, foo=1,
+                       bar=2)
+    assert [str(w.message).split(":")[0] for w in record] == [
+        "atomic() ignores is_signed=True",
+        "atomic() ignores the keyword argument 'foo'",
+        "atomic() ignores the keyword argument 'bar'"]
+
+
+def test_ignored_argument_warning_class():
+    assert atomics.IgnoredArgumentWarning is IgnoredArgumentWarning
+    # shown by default wherever the call is (a DeprecationWarning would be
+    # hidden when a library makes the call)
+    assert issubclass(IgnoredArgumentWarning, UserWarning)
+    assert not issubclass(IgnoredArgumentWarning, DeprecationWarning)
+    assert "IgnoredArgumentWarning" not in atomics.__all__  # 1.0.2's list
+
+
+def test_ignored_keyword_as_error_leaves_no_export():
+    """With warnings turned into errors, the call fails before the buffer
+    is exported."""
+    buf = bytearray(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IgnoredArgumentWarning)
+        with pytest.raises(IgnoredArgumentWarning, match="'sharde'"):
+            atomics.atomicview(buffer=buf, atype=atomics.INT, sharde=True)
+    assert can_resize(buf)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("atype,kwargs", [
+    (atomics.INT, {}), (atomics.UINT, {}), (atomics.BYTES, {}),
+    (atomics.INTEGRAL, {"is_signed": True}),
+    (atomics.ANY, {"is_signed": False, "is_integral": True}),
+], ids=["INT", "UINT", "BYTES", "INTEGRAL", "ANY"])
+def test_atomicview_width_matching_the_buffer_is_accepted(width, atype,
+                                                          kwargs):
+    _, buf = aligned_slice(width)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ctx = atomics.atomicview(buffer=buf, width=width, atype=atype,
+                                 **kwargs)
+    with ctx as v:
+        assert v.width == width
+
+
+@pytest.mark.parametrize("width,size", [(8, 4), (4, 8), (1, 2), (16, 8),
+                                        (0, 4), (-8, 8), (3, 4)])
+def test_atomicview_width_not_matching_the_buffer_is_refused(width, size):
+    buf = bytearray(size)
+    with pytest.raises(ValueError) as info:
+        atomics.atomicview(buffer=buf, width=width, atype=atomics.UINT)
+    assert str(info.value).startswith(
+        f"atomicview() got width={width}, but the buffer has {size} bytes")
+    assert can_resize(buf)  # refused before the buffer was exported
+
+
+def test_atomicview_width_bad_type_and_bad_buffer():
+    with pytest.raises(TypeError) as info:
+        atomics.atomicview(buffer=bytearray(4), width=4.0, atype=atomics.INT)
+    assert str(info.value) == "Keyword argument 'width' must have type 'int'."
+    # a non-buffer is reported as without width=
+    with pytest.raises(TypeError) as info:
+        atomics.atomicview(buffer=object(), width=4, atype=atomics.INT)
+    assert str(info.value) == ("Keyword argument 'buffer' must support the "
+                               "buffer protocol.")
+    released = memoryview(bytearray(4))
+    released.release()
+    with pytest.raises(ValueError, match="released"):
+        atomics.atomicview(buffer=released, width=4, atype=atomics.INT)
 
 
 class _SubINT(atomics.INT):
