@@ -614,8 +614,14 @@ typedef struct {
 
 static int away_wide(const double *parts, away_wide_t *out)
 {
+    const double limit = (double)((int64_t)1 << 48);
     if (parts[2] != parts[2])
         return -1;
+    /* (anything else is not what atomics/_jit.py passes) */
+    if (!(parts[0] >= 0 && parts[0] < limit && parts[1] >= 0 &&
+          parts[1] < limit && parts[2] >= -2 * (limit / 65536) &&
+          parts[2] <= 2 * (limit / 65536)))
+        return -2;
     out->top = (int64_t)parts[2];
     out->u = ((away_u128)(uint64_t)out->top << 96) |
              ((away_u128)(uint64_t)parts[1] << 48) | (uint64_t)parts[0];
@@ -698,8 +704,10 @@ static HPy away_result(const AtomicObject *self, const atomics_value_t *in)
 /* a[1] as a memory order valid under @p rule, or an error code */
 static int away_order(const double *a, order_rule_t rule, int *order)
 {
-    if (a[1] < 0)
+    if (a[1] == -1)
         return AWAY_ORDER_TYPE;
+    if (!(a[1] >= 0 && a[1] <= patomic_SEQ_CST))
+        return AWAY_BAD_CALL;
     *order = (int)a[1];
     if ((rule == ORDERS_STORE && !patomic_is_valid_store_order(*order)) ||
         (rule == ORDERS_LOAD && !patomic_is_valid_load_order(*order)))
@@ -712,19 +720,21 @@ static int away_value_arg(const AtomicObject *self, const double *a,
                           int which, atomics_value_t *out)
 {
     away_wide_t v;
-    if (away_wide(a + 6 + 3 * which, &v) < 0) {
+    int rc = away_wide(a + 6 + 3 * which, &v);
+    if (rc == -1) {
         away_spill[0] = which;
         return AWAY_OPERAND_TYPE;
     }
-    return away_to_value(self, &v, out);
+    return rc < 0 ? AWAY_BAD_CALL : away_to_value(self, &v, out);
 }
 
 /* a[6..8] as a bit index of the atomic, or an error code (as negative) */
 static int away_bit_index(const AtomicObject *self, const double *a)
 {
     away_wide_t v;
-    if (away_wide(a + 6, &v) < 0)
-        return -AWAY_BIT_INDEX_TYPE;
+    int rc = away_wide(a + 6, &v);
+    if (rc < 0)
+        return rc == -1 ? -AWAY_BIT_INDEX_TYPE : -AWAY_BAD_CALL;
     if (v.top != 0 || v.u >= (away_u128)(8 * self->width))
         return -AWAY_BIT_INDEX;
     return (int)v.u;
@@ -809,8 +819,10 @@ static HPy away_cmpxchg(AWAY_ARGS, patomic_opsig_cmpxchg_t fp)
     atomics_value_t expected, desired;
     int fail;
     AWAY_PREPARE(succ);
-    if (a[2] < 0)
+    if (a[2] == -1)
         return away_int(AWAY_FAIL_ORDER_TYPE);
+    if (!(a[2] >= 0 && a[2] <= patomic_SEQ_CST))
+        return away_int(AWAY_BAD_CALL);
     fail = (int)a[2];
     if (!patomic_is_valid_fail_order(succ, fail))
         return away_int(AWAY_FAIL_ORDER);
@@ -826,8 +838,9 @@ static char *away_element(const AtomicObject *self, const double *a, int *err)
 {
     away_wide_t v;
     away_s128 i;
-    if (away_wide(a + 3, &v) < 0) {
-        *err = AWAY_INDEX_TYPE;
+    int rc = away_wide(a + 3, &v);
+    if (rc < 0) {
+        *err = rc == -1 ? AWAY_INDEX_TYPE : AWAY_BAD_CALL;
         return NULL;
     }
     i = (away_s128)v.u;
@@ -856,6 +869,8 @@ static HPy away_call(const AtomicObject *self, int is_array, const HPy *args,
     for (i = 0; i < AWAY_NARGS; ++i)
         if (away_number(args[i], &a[i]) < 0)
             return away_int(AWAY_BAD_CALL);
+    if (!(a[0] >= -3 && a[0] <= patomic_op_LAST))
+        return away_int(AWAY_BAD_CALL);
     if (a[0] == -2) /* a part of a spilled value */
         return away_float(a[1] >= 0 && a[1] < 3 ? away_spill[(int)a[1]] : 0);
     if (self->addr == NULL)
