@@ -30,8 +30,9 @@ It takes and returns only small ints and floats, which GraalPy passes in
 the handle itself: operands go as three floats each (`_parts`), results
 come back as a float when one holds them exactly, else in three parts, and
 errors as a code that the front-end raises as the regular call would.
-Bytes atomics have no `_away`: their operations, wait, notify and pickling
-raise RuntimeError on such threads, and the constructors SystemError.
+Bytes atomics have no `_away`: their operations, wait, notify, pickling
+and the factories (atomic(), atomicview(), ...) raise RuntimeError on such
+threads (`away_error`); the classes' own constructors answer SystemError.
 """
 
 import operator
