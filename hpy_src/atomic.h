@@ -87,6 +87,8 @@ int atomics_check_live(HPyContext *ctx, const AtomicObject *self);
  */
 extern int atomics_home_only;
 extern pthread_t atomics_home;
+/** Whether `_away` can answer (the check in atomics_set_home passed). */
+extern int atomics_away_ok;
 
 /** Whether this call comes from a thread that must not call back. */
 static inline int atomics_away(void)

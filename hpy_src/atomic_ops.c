@@ -473,7 +473,10 @@ static HPy Atomic_bytes_impl(HPyContext *ctx, HPy h_self)
 HPyDef_SLOT(Array_len, HPy_mp_length)
 static HPy_ssize_t Array_len_impl(HPyContext *ctx, HPy h_self)
 {
-    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    AtomicObject *self;
+    if (atomics_away() && !atomics_away_ok)
+        return -1; /* SystemError (see atomic.h) */
+    self = AtomicObject_AsStruct(ctx, h_self);
     if (self->addr == NULL && atomics_away())
         return -1; /* SystemError: no ValueError can be raised here */
     if (!atomics_check_live(ctx, self))
@@ -488,7 +491,7 @@ pthread_t atomics_home;
 
 /* Whether this interpreter's handles are laid out as below (checked by
  * atomics_set_home on the home thread). */
-static int away_ok;
+int atomics_away_ok;
 
 /*
  * GraalPy 24 passes a small int as a handle holding INT_TAG plus its 32
@@ -564,14 +567,14 @@ int atomics_set_home(HPyContext *ctx, HPy probe)
     ok &= away_bits(made) == away_bits(ctx->h_NotImplemented);
     HPy_Close(ctx, made);
     atomics_home = pthread_self();
-    away_ok = ok;
+    atomics_away_ok = ok;
     atomics_home_only = 1;
     return 0;
 }
 
 HPy atomics_away_reply(HPyContext *ctx)
 {
-    return away_ok ? HPy_Dup(ctx, ctx->h_NotImplemented) : HPy_NULL;
+    return atomics_away_ok ? HPy_Dup(ctx, ctx->h_NotImplemented) : HPy_NULL;
 }
 
 /* `_away`'s answers besides a float: 0 means "the value is too wide for a
@@ -862,8 +865,6 @@ static HPy away_call(const AtomicObject *self, int is_array, const HPy *args,
     char *addr;
     int err = 0;
     size_t i;
-    if (!away_ok)
-        return HPy_NULL;
     if (nargs != AWAY_NARGS)
         return away_int(AWAY_BAD_CALL);
     for (i = 0; i < AWAY_NARGS; ++i)
@@ -910,6 +911,8 @@ HPyDef_METH(Atomic_away, "_away", HPyFunc_VARARGS,
 static HPy Atomic_away_impl(HPyContext *ctx, HPy h_self, const HPy *args,
                             size_t nargs)
 {
+    if (!atomics_away_ok)
+        return HPy_NULL; /* (even AsStruct might call back) */
     return away_call(AtomicObject_AsStruct(ctx, h_self), 0, args, nargs);
 }
 
@@ -918,5 +921,7 @@ HPyDef_METH(Array_away, "_away", HPyFunc_VARARGS,
 static HPy Array_away_impl(HPyContext *ctx, HPy h_self, const HPy *args,
                            size_t nargs)
 {
+    if (!atomics_away_ok)
+        return HPy_NULL;
     return away_call(AtomicObject_AsStruct(ctx, h_self), 1, args, nargs);
 }
