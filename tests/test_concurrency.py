@@ -162,6 +162,34 @@ def test_threads_fetch_add_wide_values():
 
 
 @pytest.mark.threads
+def test_main_thread_and_workers_together():
+    """The main thread draws tickets while three workers do: on GraalPy it
+    takes the compiled path and they take `_away`, on the same word at the
+    same time."""
+    import threading
+    a = atomics.atomic(width=8, atype=atomics.UINT)
+    a.store(2**32 - 1_000)            # crosses 32 bits on the way
+    start = a.load()
+    n = N_INC // 2
+    drawn = [[] for _ in range(N_THREADS)]
+
+    def work(k):
+        drawn[k] = [a.fetch_add(1) for _ in range(n)]
+
+    workers = [threading.Thread(target=work, args=(k,), daemon=True)
+               for k in range(1, N_THREADS)]
+    for t in workers:
+        t.start()
+    work(0)
+    for t in workers:
+        t.join(120)
+    assert not any(t.is_alive() for t in workers)
+    assert sorted(v for part in drawn for v in part) == list(
+        range(start, start + N_THREADS * n))
+    assert a.load() == start + N_THREADS * n
+
+
+@pytest.mark.threads
 def test_threads_exchange_conserves_tokens():
     """Threads keep swapping their token with the atomic's: no token is
     lost or duplicated (small ones, and ones that need all 64 bits)."""
