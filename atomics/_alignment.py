@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Alignment: what address a buffer needs for atomics of a given width."""
 
+from . import _jit
 from ._buffer import buffer_address
 from ._load import native
 from .exc import UnsupportedWidthException
@@ -25,6 +26,7 @@ class Alignment:
             raise ValueError("Negative width")
         if width >= 1 << 64:  # as atomic(width=...) says it
             raise OverflowError("Value would overflow size_t")
+        _jit.check_home("Alignment()")
         recommended, minimum, size_within = native.alignment(width)
         if recommended == 0:
             raise UnsupportedWidthException(width, readonly=False)

@@ -43,6 +43,8 @@ class _IntOnly:
 
 
 native.register_hook("int_probe", _IntOnly())
+if _jit.GRAALPY:
+    _jit.set_home(native)
 
 
 _building = True  # while this module makes its classes
@@ -61,6 +63,14 @@ class _Properties:
 
     __slots__ = ()
 
+    def _props(self):
+        # (width, readonly, signed, ops mask); on a thread GraalPy cannot
+        # call back from, the C method answers NotImplemented (_jit.py)
+        props = self._properties()
+        if props is NotImplemented:
+            props = _jit.properties(self)
+        return props
+
     def __init_subclass__(cls, **kwargs):
         # hpy 0.9 on CPython locates the C struct of a Python subclass's
         # instances wrongly (HPy_New, tp_traverse, tp_destroy), which would
@@ -73,17 +83,17 @@ class _Properties:
     @property
     def width(self) -> int:
         """Width in bytes (of one element, for arrays)."""
-        return self._properties()[0]
+        return self._props()[0]
 
     @property
     def readonly(self) -> bool:
         """Whether the memory is read-only (only loads are supported)."""
-        return self._properties()[1]
+        return self._props()[1]
 
     @property
     def ops_supported(self) -> "list[OpType]":
         """The operations this object supports, as a new sorted list."""
-        return ops_from_mask(self._properties()[3])
+        return ops_from_mask(self._props()[3])
 
     def __copy__(self):
         # even a shared atomic: pickle makes it an alias of the same memory,
@@ -99,6 +109,8 @@ class _Properties:
         # Only shared atomics travel: their memory has a name, and their core
         # remembers how they were made (_shared.py).
         owner = self._owner()
+        if owner is NotImplemented:  # see _props
+            raise _jit.away_error(f"pickling {type(self).__name__!r}")
         segment = getattr(owner, "segment", None)
         if segment is None:
             raise TypeError(
@@ -125,7 +137,7 @@ class _AtomicMixin(_Properties):
     __slots__ = ()
 
     def __str__(self) -> str:
-        width, readonly, signed, mask = self._properties()
+        width, readonly, signed, mask = self._props()
         fields = [f"width={width}", f"readonly={readonly}"]
         if isinstance(self, (INTEGRAL, BYTES)):
             value = (repr(self.load()) if mask >> OpType.LOAD & 1
@@ -142,7 +154,7 @@ class _ArrayMixin(_Properties):
     __slots__ = ()
 
     def __str__(self) -> str:
-        width, readonly, signed, _ = self._properties()
+        width, readonly, signed, _ = self._props()
         fields = [f"length={len(self)}", f"width={width}",
                   f"readonly={readonly}"]
         if isinstance(self, (AtomicIntArray, AtomicUintArray)):
@@ -150,18 +162,24 @@ class _ArrayMixin(_Properties):
         return f"{type(self).__name__}({', '.join(fields)})"
 
 
+def _waited(answer):
+    if answer is NotImplemented:  # see _Properties._props
+        raise _jit.away_error("wait()")
+    return answer
+
+
 def _wait_loop(wait_slice, old, timeout):
     """wait() and an array's wait(i, ...): run `wait_slice(old, ns)` (C,
     without the interpreter lock) slice after slice, so that signal
     handlers and the timeout are looked at in between."""
     if timeout is None:
-        while not wait_slice(old, _WAIT_SLICE_NS):
+        while not _waited(wait_slice(old, _WAIT_SLICE_NS)):
             pass
         return True
     deadline = time.monotonic() + timeout
     while True:
         left_ns = int((deadline - time.monotonic()) * 1e9)
-        if wait_slice(old, min(max(left_ns, 0), _WAIT_SLICE_NS)):
+        if _waited(wait_slice(old, min(max(left_ns, 0), _WAIT_SLICE_NS))):
             return True
         if left_ns <= 0:
             return False
@@ -209,7 +227,7 @@ class _IntegralMixin:
     @property
     def signed(self) -> bool:
         """Whether values and arithmetic are signed (two's complement)."""
-        return self._properties()[2]
+        return self._props()[2]
 
 
 def _family(suffix: str, module: str):
@@ -247,7 +265,7 @@ def _arrays():
                make("AtomicBytesArray", (root, _ValueArrayMixin)))
     if _jit.ENABLED:
         for cls in classes:
-            _jit.install(cls)
+            _jit.install(cls, is_array=True)
     return (root,) + classes
 
 

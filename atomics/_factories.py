@@ -4,7 +4,7 @@ right class for an `atype`."""
 
 import warnings
 
-from . import _shared
+from . import _jit, _shared
 from ._classes import (Atomic, AtomicArray, AtomicBytes, AtomicBytesArray,
                        AtomicInt, AtomicIntArray, AtomicIntegral, AtomicUint,
                        AtomicUintArray)
@@ -169,6 +169,7 @@ def atomic(width: int, atype, *, shared: bool = False, **kwargs):
     pickled, so passed to other processes (multiprocessing.Process, Pool,
     ProcessPoolExecutor), which then operate on the same memory.
     """
+    _jit.check_home("atomic()")
     cls, extra = _lookup(_ATOMIC, atype)
     return _new(cls, dict(width=width,
                           **_extra("atomic", atype, kwargs, extra)), shared)
@@ -214,6 +215,7 @@ def atomicarray(length: int, width: int, atype, *, shared: bool = False,
     desired=1)`; `len(array)` is its length. `atype` and `shared` are as for
     atomic(). Indexes out of range raise IndexError.
     """
+    _jit.check_home("atomicarray()")
     cls, extra = _array_class(atype, kwargs)
     return _new(cls, dict(length=length, width=width,
                           **_extra("atomicarray", atype, kwargs, extra)),

@@ -18,21 +18,34 @@ serves for cmpxchg_weak too (a weak compare-exchange may fail spuriously,
 but need not). On CPython, which has no JIT, the C methods are called
 directly instead (a Python layer would only add cost there).
 
-GraalPy gets the cmpxchg front-ends only, for another reason: GraalPy 24.2
-keeps ~90 bytes of native memory for every object made from an HPy type,
-forever, so a compiled CmpxchgResult per call would grow the process
-without bound (a Python one is freed as usual).
+GraalPy gets front-ends for two other reasons. GraalPy 24.2 keeps ~90
+bytes of native memory for every object made from an HPy type, forever, so
+a compiled CmpxchgResult per call would grow the process without bound (a
+Python one is freed as usual). And its HPy layer can call back into the
+interpreter only from one thread (the one whose JNI environment it keeps:
+the thread that imports atomics, see README, Interpreters): called from any
+other thread, the C methods return NotImplemented at once, untouched, and
+the front-end then calls `_away`, the one method that calls nothing back.
+It takes and returns only small ints and floats, which GraalPy passes in
+the handle itself: operands go as three floats each (`_parts`), results
+come back as a float when one holds them exactly, else in three parts, and
+errors as a code that the front-end raises as the regular call would.
+Bytes atomics have no `_away`: their operations, wait, notify, pickling
+and the factories (atomic(), atomicview(), ...) raise RuntimeError on such
+threads (`away_error`); the classes' own constructors answer SystemError.
 """
 
 import operator
 import sys
+import _thread
 from types import GenericAlias
 
-from ._enums import MemoryOrder
+from ._enums import MemoryOrder, OpType
 
-# Whether the classes get front-ends at all, and whether only for cmpxchg.
+# Whether the classes get front-ends at all, and whether they must also
+# serve threads GraalPy cannot call back from.
 ENABLED = sys.implementation.name in ("pypy", "graalpy")
-_CMPXCHG_ONLY = sys.implementation.name == "graalpy"
+GRAALPY = sys.implementation.name == "graalpy"
 
 _SEQ_CST = MemoryOrder.SEQ_CST
 
@@ -78,18 +91,26 @@ def _as_bytes(value):
     return value if type(value) is bytes else memoryview(value).tobytes()
 
 
-def _front(name, raw, operands, orders, compare=None):
+def _front(name, raw, operands, orders, compare=None, away=None):
     """A Python method `name(self, *operands, *orders=SEQ_CST)` calling the
     C method `raw` with the operands, and the orders only if one is not the
     default. For cmpxchg, `raw` returns the value the atomic held, and the
     method a CmpxchgResult; `compare(expected)` gives what that value is
-    compared with (an int for __index__ objects, bytes for buffers)."""
+    compared with (an int for __index__ objects, bytes for buffers).
+    On GraalPy, `away(self, operands, orders)` runs the call where `raw`
+    answered NotImplemented (a thread it must not call back from)."""
     params = ", ".join(list(operands) + [f"{o}=_SEQ_CST" for o in orders])
     operands = [o for o in operands if o != "/"]  # "/": positional-only
     args = ", ".join(["self"] + operands)
     explicit = ", ".join(["self"] + operands + list(orders))
     defaulted = " and ".join(f"{o} is _SEQ_CST" for o in orders)
     call = (f"raw({args}) if {defaulted} else raw({explicit})")
+    result = "old" if compare else "r"
+    detour = ""
+    if away is not None:
+        detour = (f"    if {result} is _AWAY:\n"
+                  f"        {result} = away(self, {_tuple(operands)}, "
+                  f"{_tuple(orders)})\n")
     if compare:
         # `expected` is converted first, and the C call gets the result: so
         # the comparison sees exactly the value the C call compared with,
@@ -100,19 +121,25 @@ def _front(name, raw, operands, orders, compare=None):
                 f"        expected = compare(expected)\n"
                 f"    except Exception:\n"
                 f"        pass\n"
-                f"    old = {call}\n"
+                f"    old = {call}\n{detour}"
                 f"    return _Result(old == expected, old)\n")
+    elif away is not None:
+        body = f"    r = {call}\n{detour}    return r\n"
     else:
         body = f"    return {call}\n"
     source = f"def {name}(self, {params}):\n{body}"
     namespace = {"raw": raw, "_SEQ_CST": _SEQ_CST, "_Result": CmpxchgResult,
-                 "compare": compare}
+                 "compare": compare, "away": away, "_AWAY": NotImplemented}
     exec(source, namespace)
     front = namespace[name]
     # the C docstring without its signature line (the function has one)
     front.__doc__ = raw.__doc__.split("--\n\n", 1)[-1]
     front.__qualname__ = name
     return front
+
+
+def _tuple(names):
+    return "(" + "".join(f"{n}, " for n in names) + ")"
 
 
 def _parameters(method):
@@ -129,19 +156,207 @@ def _parameters(method):
     return [name for name in names if name and name != "$self"]
 
 
-def install(cls):
+def install(cls, is_array=False):
     """Replace cls's C operations with JIT-friendly front-ends."""
     for name, method in list(vars(cls).items()):
-        if name.startswith("_") or not callable(method) or name in (
-                "wait", "notify_one", "notify_all"):
+        if name.startswith("_") or not callable(method) or name == "wait":
+            continue
+        if name in ("notify_one", "notify_all"):
+            if GRAALPY:
+                setattr(cls, name, _notify_front(name, method))
             continue
         params = _parameters(method)
         orders = [p for p in params if p in (
             "order", "success", "failure", "succ", "fail")]
         operands = params[:len(params) - len(orders)]
+        away = (_away_front(name, is_array, hasattr(cls, "_away"))
+                if GRAALPY else None)
         if name.startswith("cmpxchg"):
             raw = vars(cls)[f"_{name}_old"]
             compare = _as_bytes if "succ" in orders else operator.index
-            setattr(cls, name, _front(name, raw, operands, orders, compare))
-        elif not _CMPXCHG_ONLY:
-            setattr(cls, name, _front(name, method, operands, orders))
+            setattr(cls, name, _front(name, raw, operands, orders, compare,
+                                      away))
+        else:
+            setattr(cls, name, _front(name, method, operands, orders,
+                                      away=away))
+    if GRAALPY and "__int__" in vars(cls):
+        cls.__int__ = lambda self: self.load()
+    if GRAALPY and "__bytes__" in vars(cls):
+        cls.__bytes__ = lambda self: self.load()
+
+
+# ---------------------------------------------- GraalPy: other threads --
+
+# The thread whose calls the C methods serve (set by `set_home`).
+_home = None
+_get_ident = _thread.get_ident
+
+
+def set_home(native):
+    """Make this thread the one the C methods serve on GraalPy (the rest go
+    through `_away`); `native` checks first that GraalPy passes numbers as
+    `_away` expects (else `_away` answers SystemError)."""
+    global _home
+    native.register_hook("home_thread", (7, -7, 2.5, 2**40))
+    _home = _get_ident()
+
+
+def away_error(what):
+    """The RuntimeError for what cannot run on this thread."""
+    return RuntimeError(
+        f"{what} cannot run on this thread on GraalPy: its HPy layer can "
+        f"call back into the interpreter only from the thread that imported "
+        f"atomics, and this needs it (integer operations of integral "
+        f"atomics work from any thread; see the README, Interpreters)")
+
+
+def check_home(what):
+    """Raise away_error(what) unless on the thread the C methods serve."""
+    if _home is not None and _get_ident() != _home:
+        raise away_error(what)
+
+
+def _notify_front(name, raw):
+    def front(self, *args):
+        r = raw(self, *args)
+        if r is NotImplemented:
+            raise away_error(f"{name}()")
+        return r
+    front.__doc__ = raw.__doc__.split("--\n\n", 1)[-1]
+    front.__qualname__ = name
+    return front
+
+
+_NAN = float("nan")
+_M48 = (1 << 48) - 1
+_TOP = 1 << 33
+_NO_PARTS = (0.0, 0.0, 0.0)
+
+
+def _parts(v):
+    """An int argument as `_away` takes it: (low, mid, top) with
+    v == top * 2**96 + mid * 2**48 + low, top clamped to +-2**33 (beyond
+    every width either way); top NaN: v is not an int."""
+    try:
+        v = operator.index(v)
+    except TypeError:
+        return 0.0, 0.0, _NAN
+    top = v >> 96
+    if top > _TOP:
+        top = _TOP
+    elif top < -_TOP:
+        top = -_TOP
+    return float(v & _M48), float(v >> 48 & _M48), float(top)
+
+
+def _order(order):
+    # the C methods take MemoryOrder members only (-1: anything else)
+    return float(order.value) if type(order) is MemoryOrder else -1.0
+
+
+# `_away`'s error codes (hpy_src/atomic_ops.c): 0 means "spilled"
+(_SPILLED, _RELEASED, _NO_OP, _ORDER_TYPE, _ORDER, _FAIL_ORDER_TYPE,
+ _FAIL_ORDER, _OPERAND_TYPE, _NEGATIVE, _TOO_BIG, _BIT_INDEX_TYPE,
+ _BIT_INDEX, _INDEX_TYPE, _INDEX, _BAD_CALL) = range(15)
+
+
+def _spilled(self):
+    """The value `_away` left in three parts."""
+    low, mid, top = (self._away(-2.0, float(k), *_NO_PARTS * 3 + (0.0,))
+                     for k in range(3))
+    return int(low) | int(mid) << 48 | int(top) << 96
+
+
+def properties(self):
+    """`_properties()` on a thread GraalPy cannot call back from."""
+    if not hasattr(self, "_away"):
+        raise away_error(f"{type(self).__name__}'s properties")
+    r = self._away(-1.0, 0.0, 0.0, *_NO_PARTS * 3)
+    if type(r) is not float:
+        raise _error(self, r, 0, (), ())
+    packed = int(r)
+    return (packed & 31, bool(packed >> 5 & 1), bool(packed >> 6 & 1),
+            packed >> 7)
+
+
+def _operand_type(obj, what):
+    from .exc import OperandTypeError
+    return OperandTypeError(f"'{type(obj).__name__}' object cannot be used "
+                            f"as {what}")
+
+
+def _error(self, code, op, values, orders, index=None):
+    """The exception the regular call would have raised."""
+    from . import exc
+    if code == _RELEASED:
+        return ValueError("Operation forbidden on released AtomicCore "
+                          "object.")
+    if code == _NO_OP:
+        width, readonly = properties(self)[:2]
+        return exc.op_error(op, width, readonly)
+    if code in (_ORDER_TYPE, _FAIL_ORDER_TYPE):
+        return _operand_type(orders[code == _FAIL_ORDER_TYPE],
+                             "a memory order (a MemoryOrder member is "
+                             "required)")
+    if code in (_ORDER, _FAIL_ORDER):
+        is_fail = code == _FAIL_ORDER
+        return exc.order_error(op, orders[is_fail], is_fail)
+    if code == _OPERAND_TYPE:
+        which = int(self._away(-2.0, 0.0, *_NO_PARTS * 3 + (0.0,)))
+        return _operand_type(values[which], "an integer operand")
+    if code == _NEGATIVE:
+        return OverflowError("can't convert negative int to unsigned")
+    if code == _TOO_BIG:
+        return OverflowError("int too big to convert")
+    if code == _BIT_INDEX_TYPE:
+        return _operand_type(values[0], "a bit index")
+    if code == _BIT_INDEX:
+        return ValueError("'index' value out of range.")
+    if code == _INDEX_TYPE:
+        return _operand_type(index, "an element index")
+    if code == _INDEX:
+        return IndexError("atomic array index out of range")
+    return RuntimeError(f"atomics: internal error {code!r} in _away")
+
+
+_RESULT_NONE = {"store", "bin_or", "bin_xor", "bin_and", "bin_not", "add",
+                "sub", "inc", "dec", "neg"}
+
+
+def _away_front(name, is_array, has_away):
+    """What a front-end calls where the C method answered NotImplemented."""
+    if not has_away:
+        def unsupported(self, operands, orders):
+            raise away_error(f"{type(self).__name__}.{name}()")
+        return unsupported
+    op = OpType[name.upper().replace("BIN_FETCH_", "FETCH_")
+                .replace("BIN_", "")]
+    code = float(op)
+    returns_none = name in _RESULT_NONE
+    returns_bool = name.startswith("bit_test")
+
+    def away(self, operands, orders):
+        if is_array:
+            index, values = operands[0], operands[1:]
+            args = [code, _order(orders[0]),
+                    _order(orders[1]) if len(orders) > 1 else 5.0,
+                    *_parts(index)]
+        else:
+            index, values = None, operands
+            args = [code, _order(orders[0]),
+                    _order(orders[1]) if len(orders) > 1 else 5.0,
+                    *_NO_PARTS]
+        for v in values:
+            args += _parts(v)
+        args += _NO_PARTS * (2 - len(values))
+        r = self._away(*args)
+        if type(r) is float:
+            if returns_none:
+                return None
+            if returns_bool:
+                return r != 0.0
+            return int(r)
+        if r == _SPILLED:
+            return _spilled(self)
+        raise _error(self, r, op, values, orders, index)
+    return away

@@ -24,6 +24,7 @@ import os
 import secrets
 import weakref
 
+from . import _jit
 from ._buffer import AtomicCore
 
 _DIRECTORY = "/dev/shm"
@@ -99,6 +100,7 @@ def new(cls, kwargs, size):
 
 def rebuild(cls, name, size, kwargs):
     """Unpickle a shared atomic: map its segment and make `cls` on it."""
+    _jit.check_home(f"unpickling {cls.__name__!r}")
     return cls(Segment.attach(name, size).core(kwargs), **kwargs)
 
 

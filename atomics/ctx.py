@@ -7,6 +7,7 @@ out one view when entered, and gives the export back on `release()` or
 never touch memory whose owner may already have freed or resized it.
 """
 
+from . import _jit
 from ._alignment import Alignment
 from ._buffer import AtomicCore
 from ._classes import (AtomicBytesArray, AtomicBytesView, AtomicIntArray,
@@ -65,6 +66,7 @@ class AtomicViewContext:
     def _open_core(self, buffer, is_integral, is_signed, width):
         """Export `buffer` and check it suits atomics of `width` bytes (the
         whole buffer if None); keep the export only if it does."""
+        _jit.check_home(f"{type(self).__name__}()")
         core = AtomicCore(buffer, is_integral=is_integral,
                           is_signed=is_signed)
         try:
@@ -101,6 +103,7 @@ class AtomicViewContext:
         self._close()
 
     def _close(self) -> None:
+        _jit.check_home(f"closing {type(self).__name__}")
         view, self._view = self._view, None
         if view is not None:
             release_view(view)

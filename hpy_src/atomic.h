@@ -17,6 +17,7 @@
  *   wait.c            wait / notify across threads and processes
  */
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,6 +69,43 @@ const patomic_ops_t *atomics_ops_for(int64_t width, int readonly);
 
 /** Raise ValueError if @p self was released; return non-zero if usable. */
 int atomics_check_live(HPyContext *ctx, const AtomicObject *self);
+
+/* ---- calls from other threads on GraalPy (atomic_ops.c) --------------- */
+
+/*
+ * GraalPy 24's HPy layer makes every call back into the interpreter that it
+ * does not answer natively through one JNI environment, the one of the
+ * thread that started its HPy support: called from any other thread, such
+ * a call runs the JVM on the wrong thread's state (stack overflows, errors
+ * raised in the main thread, hangs). There, the package marks the thread
+ * that imports it as home (`register_hook("home_thread", probe)`), and
+ * every entry point called from another thread returns at once, before it
+ * looks at its arguments: the operations with `atomics_away_reply()`, which
+ * the Python front-ends (atomics/_jit.py) take as "call `_away` instead",
+ * `_away` being the one method that calls nothing back. Everything else
+ * returns NULL without an exception, which GraalPy reports as SystemError.
+ */
+extern int atomics_home_only;
+extern pthread_t atomics_home;
+/** Whether `_away` can answer (the check in atomics_set_home passed). */
+extern int atomics_away_ok;
+
+/** Whether this call comes from a thread that must not call back. */
+static inline int atomics_away(void)
+{
+    return atomics_home_only && !pthread_equal(pthread_self(), atomics_home);
+}
+
+/** What an operation returns to a thread that must not call back:
+ *  NotImplemented, or NULL (SystemError) if this GraalPy's handles are not
+ *  laid out as `atomics_set_home` checked. */
+HPy atomics_away_reply(HPyContext *ctx);
+
+/** The "home_thread" hook: make the calling thread home, after checking
+ *  @p probe (see atomic_ops.c). Returns 0, or -1 with an exception set. */
+int atomics_set_home(HPyContext *ctx, HPy probe);
+
+extern HPyDef Atomic_away, Array_away;
 
 /* ---- integer arguments ------------------------------------------------- */
 

@@ -361,6 +361,8 @@ static HPy view_new(HPyContext *ctx, HPy cls, const HPy *args,
     {                                                                       \
         static const class_config_t config = {KIND, SIGNED, INTEGRAL,       \
                                               ARRAY};                       \
+        if (atomics_away())                                                 \
+            return HPy_NULL;                                                \
         return FAMILY##_new(ctx, cls, args, nargs, kw, &config);            \
     }
 
@@ -416,8 +418,11 @@ HPyDef_METH(Atomic_properties, "_properties", HPyFunc_NOARGS,
                    "released.")
 static HPy Atomic_properties_impl(HPyContext *ctx, HPy h_self)
 {
-    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    AtomicObject *self;
     HPy items[4];
+    if (atomics_away())
+        return atomics_away_reply(ctx);
+    self = AtomicObject_AsStruct(ctx, h_self);
     if (!atomics_check_live(ctx, self))
         return HPy_NULL;
     items[0] = HPyLong_FromInt32_t(ctx, self->width);
@@ -433,7 +438,10 @@ HPyDef_METH(Atomic_owner, "_owner", HPyFunc_NOARGS,
                    "(its own memory).")
 static HPy Atomic_owner_impl(HPyContext *ctx, HPy h_self)
 {
-    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    AtomicObject *self;
+    if (atomics_away())
+        return atomics_away_reply(ctx);
+    self = AtomicObject_AsStruct(ctx, h_self);
     if (self->owned != NULL)
         return HPy_Dup(ctx, ctx->h_None);
     return HPyField_Load(ctx, h_self, self->owner);
@@ -472,7 +480,8 @@ static HPy Atomic_owner_impl(HPyContext *ctx, HPy h_self)
 
 #define ROOT_DEFINES &Atomic_properties, &Atomic_owner,
 #define INTEGRAL_DEFINES                                                    \
-    ATOMICS_INTEGRAL_OPS(SCALAR_DEF) &Atomic_int, &Atomic_wait_slice,       \
+    ATOMICS_INTEGRAL_OPS(SCALAR_DEF) &Atomic_int, &Atomic_away,             \
+    &Atomic_wait_slice,                                                     \
     &Atomic_notify_one, &Atomic_notify_all,
 #define BYTES_DEFINES                                                       \
     ATOMICS_BYTES_OPS(SCALAR_DEF) &Atomic_bytes, &Atomic_wait_slice,        \
@@ -480,7 +489,7 @@ static HPy Atomic_owner_impl(HPyContext *ctx, HPy h_self)
 #define ARRAY_WAIT_DEFINES                                                  \
     &Array_len, &Array_wait_slice, &Array_notify_one, &Array_notify_all,
 #define INTEGRAL_ARRAY_DEFINES                                              \
-    ATOMICS_INTEGRAL_OPS(ARRAY_DEF) ARRAY_WAIT_DEFINES
+    ATOMICS_INTEGRAL_OPS(ARRAY_DEF) &Array_away, ARRAY_WAIT_DEFINES
 #define BYTES_ARRAY_DEFINES ATOMICS_BYTES_OPS(ARRAY_DEF) ARRAY_WAIT_DEFINES
 
 CLASS_SPEC(Atomic, "atomics.base",
@@ -555,6 +564,8 @@ static HPy atomics_make_type_impl(HPyContext *ctx, HPy module,
     const char *name;
     size_t i;
     (void)module;
+    if (atomics_away())
+        return HPy_NULL;
     if (nargs != 2) {
         HPyErr_SetString(ctx, ctx->h_TypeError,
                          "make_type() takes exactly 2 arguments");
@@ -587,14 +598,19 @@ HPyDef_METH(atomics_release_view, "release_view", HPyFunc_O,
                    "ValueError (internal).")
 static HPy atomics_release_view_impl(HPyContext *ctx, HPy module, HPy view)
 {
-    HPy view_root = HPyGlobal_Load(ctx, atomics_view_root);
-    HPy array_root = HPyGlobal_Load(ctx, atomics_array_root);
-    int is_view = (!HPy_Is(ctx, view_root, ctx->h_None) &&
-                   HPy_TypeCheck(ctx, view, view_root)) ||
-                  (!HPy_Is(ctx, array_root, ctx->h_None) &&
-                   HPy_TypeCheck(ctx, view, array_root));
+    HPy view_root;
+    HPy array_root;
+    int is_view;
     AtomicObject *data;
     (void)module;
+    if (atomics_away())
+        return HPy_NULL;
+    view_root = HPyGlobal_Load(ctx, atomics_view_root);
+    array_root = HPyGlobal_Load(ctx, atomics_array_root);
+    is_view = (!HPy_Is(ctx, view_root, ctx->h_None) &&
+               HPy_TypeCheck(ctx, view, view_root)) ||
+              (!HPy_Is(ctx, array_root, ctx->h_None) &&
+               HPy_TypeCheck(ctx, view, array_root));
     HPy_Close(ctx, view_root);
     HPy_Close(ctx, array_root);
     if (!is_view) {

@@ -51,6 +51,8 @@ static HPy atomics_register_hook_impl(HPyContext *ctx, HPy module,
     const char *name;
     int i;
     (void)module;
+    if (atomics_away())
+        return HPy_NULL;
     if (nargs != 2) {
         HPyErr_SetString(ctx, ctx->h_TypeError,
                          "register_hook() takes exactly 2 arguments");
@@ -59,6 +61,9 @@ static HPy atomics_register_hook_impl(HPyContext *ctx, HPy module,
     name = HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
     if (name == NULL)
         return HPy_NULL;
+    if (strcmp(name, "home_thread") == 0)
+        return atomics_set_home(ctx, args[1]) < 0 ? HPy_NULL
+                                                   : HPy_Dup(ctx, ctx->h_None);
     if (strcmp(name, "int_probe") == 0) {
         probe_int_conversions(ctx, args[1]);
         return HPy_Dup(ctx, ctx->h_None);

@@ -23,6 +23,8 @@ static HPy atomics_ops_mask_impl(HPyContext *ctx, HPy module, const HPy *args,
     int readonly;
     const patomic_ops_t *ops;
     (void)module;
+    if (atomics_away())
+        return HPy_NULL;
     if (nargs != 2) {
         HPyErr_SetString(ctx, ctx->h_TypeError,
                          "ops_mask() takes exactly 2 arguments");
@@ -44,10 +46,13 @@ HPyDef_METH(atomics_alignment, "alignment", HPyFunc_O,
                    "if it has no ops.")
 static HPy atomics_alignment_impl(HPyContext *ctx, HPy module, HPy h_width)
 {
-    int64_t width = HPyLong_AsInt64_t(ctx, h_width);
+    int64_t width;
     patomic_align_t align = {0, 0, 0};
     HPy items[3];
     (void)module;
+    if (atomics_away())
+        return HPy_NULL;
+    width = HPyLong_AsInt64_t(ctx, h_width);
     if (width == -1 && HPyErr_Occurred(ctx))
         HPyErr_Clear(ctx);
     else if (width > 0)
@@ -64,9 +69,12 @@ HPyDef_METH(atomics_backend, "backend", HPyFunc_O,
                    "\"cx16\"), or None.")
 static HPy atomics_backend_impl(HPyContext *ctx, HPy module, HPy h_width)
 {
-    int64_t width = HPyLong_AsInt64_t(ctx, h_width);
+    int64_t width;
     int id;
     (void)module;
+    if (atomics_away())
+        return HPy_NULL;
+    width = HPyLong_AsInt64_t(ctx, h_width);
     if (width == -1 && HPyErr_Occurred(ctx))
         return HPy_NULL;
     for (id = 0; width > 0 && id < patomic_BACKEND_COUNT; ++id) {
@@ -85,6 +93,8 @@ HPyDef_METH(atomics_wait_native, "wait_is_native", HPyFunc_NOARGS,
 static HPy atomics_wait_native_impl(HPyContext *ctx, HPy module)
 {
     (void)module;
+    if (atomics_away())
+        return HPy_NULL;
     return HPyBool_FromBool(ctx, patomic_wait_is_native() != 0);
 }
 
@@ -95,8 +105,11 @@ HPyDef_METH(atomics_leak_handle, "_leak_one_handle_for_tests", HPyFunc_NOARGS,
             .doc = "Leak one handle (to None), for the debug-mode tests.")
 static HPy atomics_leak_handle_impl(HPyContext *ctx, HPy module)
 {
-    HPy leaked = HPy_Dup(ctx, ctx->h_None);
+    HPy leaked;
     (void)module;
+    if (atomics_away())
+        return HPy_NULL;
+    leaked = HPy_Dup(ctx, ctx->h_None);
     (void)leaked;
     return HPy_Dup(ctx, ctx->h_None);
 }

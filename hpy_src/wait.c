@@ -190,7 +190,10 @@ HPyDef_METH(Atomic_wait_slice, "_wait", HPyFunc_VARARGS,
 static HPy Atomic_wait_slice_impl(HPyContext *ctx, HPy h_self, const HPy *args,
                                   size_t nargs)
 {
-    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    AtomicObject *self;
+    if (atomics_away())
+        return atomics_away_reply(ctx);
+    self = AtomicObject_AsStruct(ctx, h_self);
     if (nargs != 2) {
         HPyErr_SetString(ctx, ctx->h_TypeError, "_wait() takes 2 arguments");
         return HPy_NULL;
@@ -205,7 +208,10 @@ static HPy Atomic_wait_slice_impl(HPyContext *ctx, HPy h_self, const HPy *args,
                 .doc = NOTIFY_DOC(#NAME, "", WHO, "this memory"))           \
     static HPy Atomic_##NAME##_impl(HPyContext *ctx, HPy h_self)            \
     {                                                                       \
-        AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);            \
+        AtomicObject *self;                                                 \
+        if (atomics_away())                                                 \
+            return atomics_away_reply(ctx);                                 \
+        self = AtomicObject_AsStruct(ctx, h_self);                          \
         if (!atomics_check_live(ctx, self))                                 \
             return HPy_NULL;                                                \
         return notify(ctx, self, self->addr, COUNT);                        \
@@ -220,8 +226,11 @@ HPyDef_METH(Array_wait_slice, "_wait", HPyFunc_VARARGS,
 static HPy Array_wait_slice_impl(HPyContext *ctx, HPy h_self, const HPy *args,
                                  size_t nargs)
 {
-    AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);
+    AtomicObject *self;
     const char *addr;
+    if (atomics_away())
+        return atomics_away_reply(ctx);
+    self = AtomicObject_AsStruct(ctx, h_self);
     if (nargs != 3) {
         HPyErr_SetString(ctx, ctx->h_TypeError, "_wait() takes 3 arguments");
         return HPy_NULL;
@@ -237,8 +246,12 @@ static HPy Array_wait_slice_impl(HPyContext *ctx, HPy h_self, const HPy *args,
                 .doc = NOTIFY_DOC(#NAME, ", i, /", WHO, "element i"))       \
     static HPy Array_##NAME##_impl(HPyContext *ctx, HPy h_self, HPy h_i)    \
     {                                                                       \
-        AtomicObject *self = AtomicObject_AsStruct(ctx, h_self);            \
-        const char *addr = atomics_element_address(ctx, self, &h_i, 1);     \
+        AtomicObject *self;                                                 \
+        const char *addr;                                                   \
+        if (atomics_away())                                                 \
+            return atomics_away_reply(ctx);                                 \
+        self = AtomicObject_AsStruct(ctx, h_self);                          \
+        addr = atomics_element_address(ctx, self, &h_i, 1);                 \
         if (addr == NULL)                                                   \
             return HPy_NULL;                                                \
         return notify(ctx, self, addr, COUNT);                              \

@@ -76,6 +76,51 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "isolated: run in a forked child so that an interpreter "
         "crash fails only this test")
+    config.addinivalue_line(
+        "markers", "threads(timeout=300): a test running atomics on several "
+        "threads; on GraalPy it runs in a child interpreter that is killed "
+        "after `timeout` seconds (see _run_in_child)")
+
+
+# ------------------------------------------------------ thread watchdog --
+#
+# On GraalPy a thread calling into its HPy layer the wrong way once wedged
+# the whole JVM (stack overflows, RecursionError in the main thread, hangs
+# that never end: see README, Interpreters). A test marked `threads` runs
+# there in a child GraalPy (no fork there), which this process waits for
+# with a timeout: a hang fails that test, not the run. The test function is
+# called with its parametrized arguments only (pickled), so such tests take
+# no fixtures.
+
+_CHILD = """\
+import pickle, sys
+sys.path.append(sys.argv[1])  # an installed atomics still wins
+sys.setswitchinterval(1e-5)  # switch often, so that races would show
+module = __import__(sys.argv[2], fromlist=["_"])
+getattr(module, sys.argv[3])(**pickle.loads(bytes.fromhex(sys.argv[4])))
+print("child passed")
+"""
+
+
+def _run_in_child(pyfuncitem, timeout):
+    import pickle
+    import subprocess
+    func = pyfuncitem.obj
+    kwargs = {name: pyfuncitem.funcargs[name]
+              for name in pyfuncitem._fixtureinfo.argnames}
+    cmd = [sys.executable, "-c", _CHILD, REPO, func.__module__,
+           func.__name__, pickle.dumps(kwargs).hex()]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"hung: the child interpreter running this test was "
+                    f"killed after {timeout} s\n{exc.stderr or ''}",
+                    pytrace=False)
+    if proc.returncode != 0 or "child passed" not in proc.stdout:
+        pytest.fail(f"failed in the child interpreter (exit status "
+                    f"{proc.returncode}):\n{proc.stderr[-6000:]}",
+                    pytrace=False)
 
 
 def _read_all(fd):
@@ -91,6 +136,10 @@ def _read_all(fd):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
+    threads = pyfuncitem.get_closest_marker("threads")
+    if threads is not None and sys.implementation.name == "graalpy":
+        _run_in_child(pyfuncitem, threads.kwargs.get("timeout", 300))
+        return True
     if pyfuncitem.get_closest_marker("isolated") is None \
             or not hasattr(os, "fork"):
         return None

@@ -7,6 +7,7 @@ workers get their atomics as pickles on the command line: the pickle is the
 same bytes whatever interpreter made or reads it.
 """
 
+import glob
 import os
 import pickle
 import subprocess
@@ -19,19 +20,42 @@ import pytest
 import atomics
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INTERPRETERS = os.path.join(REPO, ".interpreters")
 PROVISIONED = {
-    "pypy": os.path.join(REPO, ".interpreters", "pypy", "bin", "pypy3"),
-    "graalpy": os.path.join(REPO, ".interpreters", "graalpy", "bin",
-                            "graalpy"),
+    "pypy": os.path.join(INTERPRETERS, "pypy", "bin", "pypy3"),
+    "graalpy": os.path.join(INTERPRETERS, "graalpy", "bin", "graalpy"),
 }
 
 
-def interpreters():
-    """{name: executable}: this one, and the provisioned others."""
+def _loads_atomics(exe, pythonpath):
+    """Whether `exe` can import this atomics and run an operation."""
+    try:
+        proc = subprocess.run(
+            [exe, "-c", "import atomics; atomics.atomic(width=8, "
+             "atype=atomics.UINT).fetch_add(1)"],
+            env=dict(os.environ, PYTHONPATH=pythonpath),
+            capture_output=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0
+
+
+def interpreters(pythonpath):
+    """{label: executable}: this one, the provisioned PyPy and GraalPy
+    (scripts/provision-*.sh), and every other GraalPy provisioned beside
+    it (.interpreters/graalpy*/, e.g. another version) that runs atomics.
+    The label is the name sys.implementation gives, plus the folder's
+    suffix for the other GraalPys."""
     found = {sys.implementation.name: sys.executable}
     for name, path in PROVISIONED.items():
         if name not in found and os.access(path, os.X_OK):
             found[name] = path
+    for path in sorted(glob.glob(os.path.join(INTERPRETERS, "graalpy?*",
+                                              "bin", "graalpy"))):
+        label = os.path.basename(os.path.dirname(os.path.dirname(path)))
+        if (label not in found and os.access(path, os.X_OK)
+                and _loads_atomics(path, pythonpath)):
+            found[label] = path
     return found
 
 
@@ -74,7 +98,8 @@ def package_path(tmp_path):
 
 
 def test_all_interpreters_share_atomics(tmp_path):
-    found = interpreters()
+    site = package_path(tmp_path)
+    found = interpreters(site)
     if len(found) < 2:
         pytest.skip("only one interpreter is provisioned "
                     "(scripts/provision-pypy.sh, provision-graalpy.sh)")
@@ -91,7 +116,7 @@ def test_all_interpreters_share_atomics(tmp_path):
         roles[b].append((k, "pong"))
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    env = dict(os.environ, PYTHONPATH=package_path(tmp_path))
+    env = dict(os.environ, PYTHONPATH=site)
     procs = []
     for i, name in enumerate(names):
         payload = pickle.dumps((counter, cas_counter, flags, n, roles[i]))
@@ -101,7 +126,8 @@ def test_all_interpreters_share_atomics(tmp_path):
     outputs = [p.communicate(timeout=900) for p in procs]
     for name, p, (out, err) in zip(names, procs, outputs):
         assert p.returncode == 0, f"{name}: {err}"
-        assert out.split() == [name, "True"], (name, out, err)
+        implementation = "graalpy" if name.startswith("graalpy") else name
+        assert out.split() == [implementation, "True"], (name, out, err)
     assert counter.load() == n * len(names)
     assert cas_counter.load() == n * len(names)
     assert [f.load() for f in flags] == [40] * len(pairs)

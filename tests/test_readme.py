@@ -43,9 +43,9 @@ def test_example_runs(n, tmp_path):
         pytest.skip("this interpreter has no shm_open, so no "
                     "multiprocessing.shared_memory (GraalPy)")
     if "ProcessPoolExecutor" in EXAMPLES[n] and IS_GRAALPY:
-        pytest.skip("GraalPy 24.2's HPy fails calls that return objects "
-                    "outside the main thread, where ProcessPoolExecutor "
-                    "pickles its arguments")
+        pytest.skip("GraalPy 24.2 cannot pickle a shared atomic outside "
+                    "the thread that imported atomics, and ProcessPoolExecutor "
+                    "pickles its arguments in a helper thread")
     path = tmp_path / f"example_{n}.py"
     path.write_text(EXAMPLES[n])
     proc = subprocess.run([sys.executable, str(path)], cwd=str(tmp_path),

@@ -72,8 +72,9 @@ def cmpxchg_in_worker(counter):
     return counter.cmpxchg_strong(expected=0, desired=1)
 
 
-@pytest.mark.skipif(IS_GRAALPY, reason="GraalPy 24.2's HPy fails calls that "
-                    "return objects outside the main thread (Pool's pickling)")
+@pytest.mark.skipif(IS_GRAALPY, reason="GraalPy 24.2 cannot pickle a shared "
+                    "atomic outside the thread that imported atomics, and "
+                    "Pool pickles in a helper thread")
 def test_worker_returns_cmpxchg_result():
     """A CmpxchgResult pickles, so a worker can return one."""
     counter = atomics.atomic(width=8, atype=atomics.INT, shared=True)
@@ -140,8 +141,8 @@ def test_processes(method):
 
 # Pool and ProcessPoolExecutor pickle their arguments in a helper thread
 PICKLES_IN_THREADS = pytest.mark.skipif(
-    IS_GRAALPY, reason="GraalPy 24.2's HPy fails calls that return objects "
-    "outside the main thread, so shared atomics cannot be pickled there")
+    IS_GRAALPY, reason="GraalPy 24.2 cannot pickle a shared atomic outside "
+    "the thread that imported atomics")
 
 
 @PICKLES_IN_THREADS
