@@ -79,8 +79,8 @@ class NameSet:
 
     @staticmethod
     def _key(name):
-        key = int.from_bytes(hashlib.blake2b(name.encode(),
-                                             digest_size=8).digest(), "big")
+        key = int.from_bytes(hashlib.sha1(name.encode()).digest()[-8:],
+                             "big")
         return key or 1  # 0 marks an empty slot
 
     def _probe(self, key):
