@@ -39,14 +39,6 @@ NO_SHM = pytest.mark.skipif(
 NO_FORK = pytest.mark.skipif(
     not HAS_FORK, reason="this interpreter cannot fork (GraalPy), and the "
     "program hands objects to its workers by forking")
-# A defect, not a missing feature: marked so that the suite says when it is
-# fixed (strict), and given less time, as it can hang instead of failing.
-UINT_OPERANDS_IN_THREADS = pytest.mark.xfail(
-    IS_GRAALPY, strict=True, reason="GraalPy 24.2: a UINT operation with an "
-    "operand (store, add, cmpxchg_*) called from a thread other than the main "
-    "one breaks the interpreter (RecursionError in the main thread, a hang or "
-    "a JVM crash); INT operands and argument-less operations work")
-KNOWN_BROKEN_ON_GRAALPY = {"handoff_gate", "microtime"}
 
 BUFFER_WARNING = (
     "IgnoredArgumentWarning: atomic() ignores the keyword argument 'buffer': "
@@ -92,13 +84,13 @@ PROGRAMS = {
     "refresh_flags": ([], [
         r"bursts: 20 of 7 requests, refreshes: 40",
     ], []),
-    "handoff_gate": ([UINT_OPERANDS_IN_THREADS], [
+    "handoff_gate": ([], [
         r"handed over: \d+ items, in order",
     ], []),
     "election_votes": ([], [
         r"rounds: 30, won: 21",
     ], []),
-    "microtime": ([NO_SHM, UINT_OPERANDS_IN_THREADS], [
+    "microtime": ([NO_SHM], [
         r"timestamps: 8000 unique, increasing per thread",
     ], [BUFFER_WARNING]),
     "bytes_retry_loop": ([], [
@@ -153,8 +145,7 @@ def test_every_program_is_listed():
     PROGRAMS.items()])
 def test_client(name):
     _, lines, warnings = PROGRAMS[name]
-    known_broken = IS_GRAALPY and name in KNOWN_BROKEN_ON_GRAALPY
-    proc = run_client(name, timeout=120 if known_broken else 600)
+    proc = run_client(name)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout.splitlines()
     assert len(out) == len(lines) + 1, proc.stdout
