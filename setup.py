@@ -2,7 +2,8 @@
 """Build: CMake builds vendor/patomic, then hpy_src is built against it as
 ONE HPy universal binary (atomics/_native.hpy0.so) for every interpreter;
 on CPython also HPy's CPython runtime (atomics/_hpy/universal.*.so), from
-the pinned hpy 0.9.0 sdist with our edits (hpy_runtime/).
+the pinned hpy 0.9.0 sdist with our edits (hpy_runtime/); the same runtime
+on GraalPy 25+, which dropped HPy but runs C API extensions.
 
 Metadata lives in pyproject.toml; this file only drives the builds.
 Knobs (environment):
@@ -11,7 +12,7 @@ Knobs (environment):
                                   hpy_src (how scripts/build-wheels.sh puts one
                                   binary into every wheel)
   ATOMICS_CPYTHON_RUNTIME=0       leave the CPython runtime out: the wheel for
-                                  PyPy and GraalPy, tagged py3-none
+                                  PyPy and GraalPy 24, tagged py3-none
   ATOMICS_SANITIZE=address,...    build everything with -fsanitize (scripts/)
 """
 
@@ -52,11 +53,16 @@ hpy.devel.DEFAULT_HPY_ABI = "universal"
 NATIVE = "atomics._native"
 RUNTIME = "atomics._hpy.universal"
 PREBUILT = os.environ.get("ATOMICS_UNIVERSAL_BINARY")
-# The runtime is CPython's own HPy context; PyPy and GraalPy have theirs.
+# The runtime is CPython's own HPy context; PyPy and GraalPy 24 have theirs.
+# GraalPy 25 dropped HPy, and runs the CPython runtime through its C API.
 # A free-threaded CPython gets none: HPy 0.9's runtime needs the GIL, and
 # `import atomics` says so there (atomics/_load.py).
-BUILD_RUNTIME = (platform.python_implementation() == "CPython"
-                 and not sysconfig.get_config_var("Py_GIL_DISABLED")
+HOST_NEEDS_RUNTIME = (
+    (platform.python_implementation() == "CPython"
+     and not sysconfig.get_config_var("Py_GIL_DISABLED"))
+    or (sys.implementation.name == "graalpy"
+        and sys.implementation.version[0] >= 25))
+BUILD_RUNTIME = (HOST_NEEDS_RUNTIME
                  and os.environ.get("ATOMICS_CPYTHON_RUNTIME", "1") != "0")
 
 # C11 plus what hpy's headers need from POSIX/glibc (alloca). hpy's method
@@ -151,10 +157,11 @@ commands = {"build_ext": BuildWithPatomic}
 if bdist_wheel is not None:
     class WheelTags(bdist_wheel):
         """A wheel with the CPython runtime is for that CPython only (the
-        default cpXY-cpXY tag); one without it is py3-none-<platform>, for
-        every interpreter with HPy built in (hpy would tag it cp311-cp311,
-        which PyPy's and GraalPy's pip refuse). The universal binary itself
-        depends on no Python ABI."""
+        default cpXY-cpXY tag; on GraalPy 25 graalpy312-graalpy250_312_native,
+        for that GraalPy); one without it is py3-none-<platform>, for every
+        interpreter with HPy built in (hpy would tag it cp311-cp311, which
+        PyPy's and GraalPy's pip refuse). The universal binary itself depends
+        on no Python ABI."""
 
         def get_tag(self):
             tag = super().get_tag()

@@ -30,9 +30,12 @@ def _ops(mask):
 
 def report():
     """The report, as a list of lines."""
-    from ._load import hpy_universal
+    from ._load import hpy_universal, own_runtime
 
     implementation = sys.implementation
+    runtime = ("atomics._hpy.universal"
+               if own_runtime(implementation.name, implementation.version)
+               else "built in")
     lines = [
         f"atomics {_version()}",
         f"interpreter: {implementation.name} "
@@ -40,7 +43,7 @@ def report():
         f"(Python {platform.python_version()}) on {platform.system()} "
         f"{platform.machine()}",
         f"HPy: universal ABI, runtime {hpy_universal.get_version()[0]} "
-        f"({'atomics._hpy.universal' if implementation.name == 'cpython' else 'built in'})",
+        f"({runtime})",
         f"binary: {PATH}",
         f"binary sha256: {hashlib.sha256(PATH.read_bytes()).hexdigest()}",
         f"wait/notify: {'native (futex) for widths 4, 8 and 16; widths 1 and 2 poll' if native.wait_is_native() else 'polling (no native wait here)'}",

@@ -43,9 +43,12 @@ from types import GenericAlias
 from ._enums import MemoryOrder, OpType
 
 # Whether the classes get front-ends at all, and whether they must also
-# serve threads GraalPy cannot call back from.
+# serve threads GraalPy cannot call back from: GraalPy 24's built-in HPy
+# only (GraalPy 25 runs atomics through our own runtime, on its C API,
+# which calls back from any thread).
 ENABLED = sys.implementation.name in ("pypy", "graalpy")
-GRAALPY = sys.implementation.name == "graalpy"
+GRAALPY = (sys.implementation.name == "graalpy"
+           and sys.implementation.version[0] < 25)
 
 _SEQ_CST = MemoryOrder.SEQ_CST
 

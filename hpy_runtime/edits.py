@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Our edits to hpy 0.9.0's CPython runtime, applied to the pinned sdist at
-build time (hpy 0.9.0 predates CPython 3.13 and does not run there).
+build time (hpy 0.9.0 predates CPython 3.13 and does not run there, and
+refuses to be built for GraalPy, which had its own HPy until 24.2).
 
 Each edit names one file of the unpacked sdist, the exact upstream text it
 replaces (which must occur exactly once, or the build stops: a different
@@ -23,6 +24,7 @@ class Edit:
 
 
 CTX_TYPE = "hpy/devel/src/runtime/ctx_type.c"
+HPYMODULE = "hpy/universal/src/hpymodule.c"
 
 EDITS = [
     Edit(
@@ -83,6 +85,22 @@ EDITS = [
 """,
         new="""    /* atomics: tp_alloc has tracked the object already */
 """),
+    Edit(
+        HPYMODULE,
+        "Build on GraalPy 25 and later. hpy refuses GraalPy because GraalPy "
+        "came with its own hpy.universal, and up to 24.2 it did; GraalPy 25 "
+        "dropped HPy and runs C API extensions, this runtime among them, so "
+        "only GraalPy before 25 is refused now. GRAALPY_VERSION_NUM, in "
+        "GraalPy's pyconfig.h, is 0x180202 for 24.2.2 and 0x190204f0 for "
+        "25.2.4: every 24.x is below 0x190000, every 25.x above.",
+        old="""#ifdef GRAALVM_PYTHON
+#  error "Cannot build hpy.universal on top of GraalPy. GraalPy comes with its own version of it"
+#endif""",
+        new="""/* atomics: GraalPy >= 25 has no HPy of its own; this runtime runs there
+   through GraalPy's C API like any C extension */
+#if defined(GRAALVM_PYTHON) && GRAALPY_VERSION_NUM < 0x190000
+#  error "Cannot build hpy.universal on top of GraalPy. GraalPy comes with its own version of it"
+#endif"""),
 ]
 
 

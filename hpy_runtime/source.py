@@ -90,12 +90,23 @@ def fetch(cache: Path) -> Path:
     return path
 
 
+def _edits_digest():
+    """A digest of our edits, so a tree edited by other ones is redone."""
+    digest = hashlib.sha256()
+    for edit in edits.EDITS:
+        for part in (edit.path, edit.old, edit.new):
+            digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
 def prepare(build_dir: Path) -> Path:
     """Unpack the pinned sdist into `build_dir`, apply our edits, and return
-    the source root (the folder holding hpy/). Done once per build_dir."""
+    the source root (the folder holding hpy/). Done once per build_dir and
+    set of edits (a source tree's build/ outlives changes to edits.py)."""
     root = build_dir / f"hpy-{VERSION}"
     stamp = build_dir / f"hpy-{VERSION}.edited"
-    if stamp.is_file() and root.is_dir():
+    stamp_text = f"{SDIST_SHA256} edits {_edits_digest()}\n"
+    if stamp.is_file() and stamp.read_text() == stamp_text and root.is_dir():
         return root
     sdist = fetch(build_dir / "download")
     shutil.rmtree(root, ignore_errors=True)
@@ -111,7 +122,7 @@ def prepare(build_dir: Path) -> Path:
         else:
             tar.extractall(build_dir, members=members)
     edits.apply(root)
-    stamp.write_text(f"{SDIST_SHA256}\n")
+    stamp.write_text(stamp_text)
     return root
 
 

@@ -6,11 +6,16 @@
 # language's Maven artifacts. No root needed, nothing outside the project is
 # touched except Maven's network settings, which are read as usual.
 #
-# Usage: scripts/provision-graalpy.sh [--force]
+# Usage: scripts/provision-graalpy.sh [--force] [VERSION]
+#   VERSION: 24.2.x (default: GRAALPY_VERSION, else 24.2.2), or 25 (= 25.2.4,
+#   the newest 25.x on Maven Central when this was written) or any 25.x.y:
+#   GraalPy 25, which has no HPy (atomics builds its own HPy runtime there,
+#   through GraalPy's C API), in <project>/.interpreters/graalpy25 beside
+#   24.2; see "GraalPy 25" below.
 #
 # The LAST line of stdout is the absolute path of the interpreter to use,
-# always <project>/.interpreters/graalpy/bin/graalpy. Everything else goes to
-# stderr, so callers can do:
+# always <project>/.interpreters/graalpy/bin/graalpy (graalpy25/bin/graalpy
+# for GraalPy 25). Everything else goes to stderr, so callers can do:
 #     GRAALPY=$(scripts/provision-graalpy.sh | tail -n 1)
 # A second run finds the stamp file and returns in well under a second.
 #
@@ -66,9 +71,18 @@
 # unsupported version mix and, on 2 cores, slower for test suites (the jar
 # Graal compiler has to warm up itself), so it is not the default.
 #
+# GraalPy 25 (Python 3.12 language level) takes the same recipe with these
+# differences: the jars come from the `org.graalvm.polyglot:python` pom (from
+# 25.1 on the only bundle; there is no python-community or LLVM runtime to add:
+# GraalPy 25 runs C extensions natively); it needs a JDK >= 22, as its native
+# access is the JDK's foreign function API (JEP 454: on JDK 17 `import ctypes`
+# fails with "JEP 454 is not included on this JDK"); the venv also gets
+# setuptools, to build atomics' HPy runtime for it; GRAALPY_JIT is not offered.
+#
 # Environment knobs:
 #   GRAALPY_VERSION       GraalPy version (default 24.2.2, the newest 24.2.x
-#                         Maven Central had when this was written)
+#                         Maven Central had when this was written; a VERSION
+#                         argument overrides it)
 #   GRAALPY_JAVA_HOME     JDK to run on (default: Temurin 25 if installed, else
 #                         the `java` on PATH)
 #   GRAALPY_JIT           1: the optimizing runtime described above
@@ -88,11 +102,15 @@ jit=${GRAALPY_JIT:-0}
 # sdist that needs Rust; 6.155.7 is the last pure-Python release.
 pip_packages=${GRAALPY_PIP_PACKAGES:-pytest hypothesis<6.156}
 force=0
-case "${1-}" in
-  --force) force=1 ;;
-  "") ;;
-  *) echo "usage: $0 [--force]" >&2; exit 2 ;;
-esac
+for arg in "$@"; do
+  case $arg in
+    --force) force=1 ;;
+    25) version=25.2.4 ;;
+    [0-9]*.*) version=$arg ;;
+    *) echo "usage: $0 [--force] [VERSION]" >&2; exit 2 ;;
+  esac
+done
+major=${version%%.*}
 
 log() { printf 'provision-graalpy: [%ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -101,6 +119,18 @@ script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 project_dir=$(dirname -- "$script_dir")
 interp_root=$project_dir/.interpreters
 dest=$interp_root/graalpy
+# What GraalPy 25 does differently (see the header); 24.x keeps the defaults.
+python_version=3.11
+native_check=hpy.universal
+poms="python-community llvm-community"
+if ((major >= 25)); then
+  dest=$interp_root/graalpy$major
+  python_version=3.12
+  poms=python
+  native_check="ctypes, _testcapi"   # native access works: C extensions load
+  [[ -n ${GRAALPY_PIP_PACKAGES+set} ]] || pip_packages+=" setuptools"
+  [[ $jit != 1 ]] || { echo "GRAALPY_JIT=1 is for GraalPy 24.2 only" >&2; exit 2; }
+fi
 base=$dest/base
 launcher=$dest/bin/graalpy
 
@@ -126,14 +156,15 @@ java_home=$(pick_java_home)
 [[ -x $java_home/bin/java ]] || die "$java_home/bin/java is not executable"
 feature=$(jdk_feature "$java_home")
 ((feature >= 17)) || die "$java_home is not a JDK >= 17"
+((major < 25 || feature >= 22)) || die "GraalPy $version needs a JDK >= 22 (JEP 454); $java_home is $feature"
 if [[ $jit == 1 ]] && ((feature != 25)); then
   die "GRAALPY_JIT=1 needs JDK 25 (Graal compiler $JIT_TRUFFLE_VERSION); $java_home is $feature"
 fi
 
 stamp=$dest/.provisioned
 stamp_text="recipe=$RECIPE_VERSION graalpy=$version jit=$jit java=$java_home pip=[$pip_packages] dest=$dest"
-readonly OK_CHECK="import sys, hpy.universal
-sys.exit(not (sys.implementation.name == 'graalpy' and sys.version_info[:2] == (3, 11)))"
+readonly OK_CHECK="import sys, $native_check
+sys.exit(not (sys.implementation.name == 'graalpy' and sys.version_info[:2] == (${python_version/./, })))"
 
 is_ready() {
   [[ $force == 0 && -f $stamp && $(<"$stamp") == "$stamp_text" ]] || return 1
@@ -144,7 +175,7 @@ is_ready() {
 mkdir -p -- "$interp_root"
 # Serialise concurrent runs (e.g. parallel CI jobs or tox envs calling us).
 if command -v flock >/dev/null; then
-  exec 9>"$interp_root/.graalpy.lock"
+  exec 9>"$interp_root/.${dest##*/}.lock"
   flock 9
 fi
 
@@ -167,7 +198,8 @@ mkdir -p "$base/maven" "$base/lib" "$base/bin" "$base/cache"
 #    the "community" bundles: python-community adds the resources, the
 #    optimizing Truffle runtime jar and NFI; llvm-community adds the LLVM
 #    runtime (Sulong), which GraalPy 24.x uses to load libhpy-native and
-#    C extensions. Without it `import hpy.universal` fails.
+#    C extensions. Without it `import hpy.universal` fails. GraalPy 25: the
+#    `python` pom instead, which is its community bundle (see the header).
 jit_management=
 if [[ $jit == 1 ]]; then
   tv=$JIT_TRUFFLE_VERSION
@@ -202,18 +234,9 @@ $(if [[ -n $jit_management ]]; then
       <artifactId>python-launcher</artifactId>
       <version>$version</version>
     </dependency>
-    <dependency>
-      <groupId>org.graalvm.polyglot</groupId>
-      <artifactId>python-community</artifactId>
-      <version>$version</version>
-      <type>pom</type>
-    </dependency>
-    <dependency>
-      <groupId>org.graalvm.polyglot</groupId>
-      <artifactId>llvm-community</artifactId>
-      <version>$version</version>
-      <type>pom</type>
-    </dependency>
+$(for pom in $poms; do
+    printf '    <dependency><groupId>org.graalvm.polyglot</groupId><artifactId>%s</artifactId><version>%s</version><type>pom</type></dependency>\n' "$pom" "$version"
+  done)
 $(if [[ $jit == 1 ]]; then
     printf '    <dependency><groupId>org.graalvm.compiler</groupId><artifactId>compiler</artifactId><version>%s</version></dependency>\n' "$JIT_TRUFFLE_VERSION"
   fi)
@@ -302,7 +325,7 @@ chmod 755 "$base/bin/graalpy"
 # 3. First start: unpacks the stdlib into base/cache and, on JDK 25, records
 #    the AOT cache from a run that imports what tests typically use.
 readonly TRAIN="import sys, os, re, json, struct, subprocess, tempfile, ctypes, mmap
-import multiprocessing, multiprocessing.shared_memory, unittest, venv, hpy.universal
+import multiprocessing, multiprocessing.shared_memory, unittest, venv, $native_check
 sum(i * i for i in range(200000))"
 log "first start (unpacks the stdlib into $base/cache)"
 "$base/bin/graalpy" -c "$OK_CHECK" || die "$base/bin/graalpy does not work"
@@ -348,7 +371,7 @@ if [[ -n $pip_packages ]]; then
   if [[ -n $host_py ]] &&
      "$host_py" -m pip download -q --disable-pip-version-check -d "$wheels" \
        --only-binary=:all: --platform any --implementation py --abi none \
-       --python-version 3.11 $pip_packages >&2; then
+       --python-version "$python_version" $pip_packages >&2; then
     "$launcher" -m pip install -q --no-input --disable-pip-version-check \
       --no-warn-script-location --no-compile --no-index --find-links "$wheels" \
       $pip_packages >&2 || die "pip install into the GraalPy venv failed"

@@ -84,16 +84,62 @@ def test_mapped_file_is_our_binary():
     assert others == []
 
 
-@pytest.mark.skipif(sys.implementation.name != "cpython",
-                    reason="PyPy and GraalPy have HPy built in")
-def test_cpython_runs_our_hpy_runtime():
-    # never the hpy package's hpy.universal, which crashes on CPython 3.13+
+OWN_RUNTIME = (sys.implementation.name == "cpython" or (
+    sys.implementation.name == "graalpy"
+    and sys.implementation.version[0] >= 25))
+
+
+@pytest.mark.skipif(not OWN_RUNTIME,
+                    reason="PyPy and GraalPy 24 have HPy built in")
+def test_runs_our_hpy_runtime():
+    # CPython: never the hpy package's hpy.universal, which crashes on 3.13+;
+    # GraalPy 25 has none (it dropped HPy)
     from atomics._load import hpy_universal
     runtime = os.path.realpath(hpy_universal.__file__)
     assert os.path.dirname(runtime) == os.path.realpath(
         os.path.join(os.path.dirname(atomics.__file__), "_hpy"))
-    assert os.path.basename(runtime).startswith("universal.cpython-")
+    assert os.path.basename(runtime).startswith(
+        f"universal.{sys.implementation.name}")
     assert hpy_universal.get_version()[0] == "0.9.0"
+
+
+@pytest.mark.parametrize("implementation, version, expected", [
+    ("cpython", (3, 11), True), ("pypy", (7, 3), False),
+    ("graalpy", (24, 2), False), ("graalpy", (25, 0), True),
+    ("graalpy", (25, 2), True)])
+def test_which_interpreters_get_our_runtime(implementation, version,
+                                            expected):
+    from atomics._load import own_runtime
+    assert own_runtime(implementation, version) is expected
+
+
+@pytest.mark.skipif(not OWN_RUNTIME,
+                    reason="PyPy and GraalPy 24 have HPy built in")
+def test_missing_runtime_fails_import_with_reason():
+    # as if the package had been built for another interpreter (e.g. the
+    # py3-none wheel, which installs on GraalPy 25 too): no atomics._hpy
+    code = ("import sys\n"
+            "class NoRuntime:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'atomics._hpy.universal':\n"
+            "            raise ImportError('hidden by the test')\n"
+            "sys.meta_path.insert(0, NoRuntime())\n"
+            "try:\n"
+            "    import atomics\n"
+            "except ImportError as e:\n"
+            "    print('ImportError:', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, timeout=300)
+    if sys.implementation.name == "graalpy":
+        major, minor = sys.implementation.version[:2]
+        expected = (f"ImportError: atomics: the HPy runtime for GraalPy "
+                    f"{major}.{minor} is missing from ")
+        assert "pip install --no-binary atomics atomics" in out.stdout, out
+    else:
+        major, minor = sys.version_info[:2]
+        expected = (f"ImportError: atomics: the HPy runtime for CPython "
+                    f"{major}.{minor} is missing from ")
+    assert out.stdout.startswith(expected), out
 
 
 @pytest.mark.parametrize("implementation, version, gil_disabled, words", [
@@ -107,12 +153,21 @@ def test_unsupported_interpreters_are_named(implementation, version,
     assert words in unsupported_reason(implementation, version, gil_disabled)
 
 
-@pytest.mark.parametrize("implementation, version", [
-    ("cpython", (3, 11)), ("cpython", (3, 15)), ("pypy", (3, 11)),
-    ("graalpy", (3, 11))])
-def test_supported_interpreters_pass(implementation, version):
+@pytest.mark.parametrize("implementation, version, implementation_version", [
+    ("cpython", (3, 11), (3, 11)), ("cpython", (3, 15), (3, 15)),
+    ("pypy", (3, 11), (7, 3)), ("graalpy", (3, 11), (24, 2)),
+    ("graalpy", (3, 12), (25, 2))])
+def test_supported_interpreters_pass(implementation, version,
+                                     implementation_version):
     from atomics._load import unsupported_reason
-    assert unsupported_reason(implementation, version, False) is None
+    assert unsupported_reason(implementation, version, False,
+                              implementation_version) is None
+
+
+def test_untested_graalpy_is_named():
+    from atomics._load import unsupported_reason
+    assert "GraalPy 26 is not supported" in unsupported_reason(
+        "graalpy", (3, 13), False, (26, 0))
 
 
 def test_unsupported_interpreter_fails_import_with_reason():

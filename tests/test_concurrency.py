@@ -8,7 +8,7 @@ import pytest
 import atomics
 
 from .model import Model
-from .utils import (ATYPES, HAS_FORK, IS_GRAALPY, WIDTHS, SharedMemory,
+from .utils import (ATYPES, HAS_FORK, IS_GRAALPY_HPY, WIDTHS, SharedMemory,
                     run_threads,
                     shm_worker_cmpxchg,
                     shm_worker_fetch_add)
@@ -131,7 +131,7 @@ def test_threads_bytes_xor():
         for _ in range(n):
             a.bin_xor(mask)
 
-    if IS_GRAALPY:
+    if IS_GRAALPY_HPY:
         # bytes values need the interpreter: refused at once, and nothing
         # is changed (README, Interpreters)
         with pytest.raises(RuntimeError, match="cannot run on this thread"):

@@ -13,8 +13,8 @@ import atomics.ctx
 import atomics.view
 from atomics.exc import IgnoredArgumentWarning, UnsupportedWidthException
 
-from .utils import (HAS_CX16, IS_CPYTHON, UNSUPPORTED_WIDTHS, WIDTHS,
-                    aligned_slice, can_resize)
+from .utils import (HAS_CX16, IS_CPYTHON, IS_GRAALPY_HPY, UNSUPPORTED_WIDTHS,
+                    WIDTHS, aligned_slice, can_resize)
 
 ATYPE_MSG = ("Type parameter 'atype' must be one of "
              "[ANY, INTEGRAL, BYTES, INT, UINT].")
@@ -504,9 +504,9 @@ def test_width_is_nbytes():
     assert ba == b"12345678"
 
 
-@pytest.mark.skipif(sys.implementation.name == "graalpy",
-                    reason="GraalPy's C API cannot export a ctypes object's "
-                    "buffer (atomicview raises BufferError there)")
+@pytest.mark.skipif(IS_GRAALPY_HPY,
+                    reason="GraalPy 24.2's C API cannot export a ctypes "
+                    "object's buffer (atomicview raises BufferError there)")
 def test_ctypes_object_as_buffer():
     c = ctypes.c_int64(-5)
     with atomics.atomicview(buffer=c, atype=atomics.INT) as a:

@@ -10,7 +10,7 @@ import pytest
 
 import atomics
 
-from .utils import HAS_SHM_OPEN, IS_GRAALPY
+from .utils import HAS_SHM_OPEN, IS_GRAALPY_HPY
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(REPO, "README.md")
@@ -42,7 +42,7 @@ def test_example_runs(n, tmp_path):
     if "shared_memory" in EXAMPLES[n] and not HAS_SHM_OPEN:
         pytest.skip("this interpreter has no shm_open, so no "
                     "multiprocessing.shared_memory (GraalPy)")
-    if "ProcessPoolExecutor" in EXAMPLES[n] and IS_GRAALPY:
+    if "ProcessPoolExecutor" in EXAMPLES[n] and IS_GRAALPY_HPY:
         pytest.skip("GraalPy 24.2 cannot pickle a shared atomic outside "
                     "the thread that imported atomics, and ProcessPoolExecutor "
                     "pickles its arguments in a helper thread")

@@ -15,7 +15,7 @@ import pytest
 
 import atomics
 
-from .utils import IS_GRAALPY
+from .utils import IS_GRAALPY, IS_GRAALPY_HPY
 
 # GraalPy has no os.fork
 METHODS = ["spawn"] + ([] if IS_GRAALPY else ["fork"])
@@ -72,7 +72,7 @@ def cmpxchg_in_worker(counter):
     return counter.cmpxchg_strong(expected=0, desired=1)
 
 
-@pytest.mark.skipif(IS_GRAALPY, reason="GraalPy 24.2 cannot pickle a shared "
+@pytest.mark.skipif(IS_GRAALPY_HPY, reason="GraalPy 24.2 cannot pickle a shared "
                     "atomic outside the thread that imported atomics, and "
                     "Pool pickles in a helper thread")
 def test_worker_returns_cmpxchg_result():
@@ -141,7 +141,7 @@ def test_processes(method):
 
 # Pool and ProcessPoolExecutor pickle their arguments in a helper thread
 PICKLES_IN_THREADS = pytest.mark.skipif(
-    IS_GRAALPY, reason="GraalPy 24.2 cannot pickle a shared atomic outside "
+    IS_GRAALPY_HPY, reason="GraalPy 24.2 cannot pickle a shared atomic outside "
     "the thread that imported atomics")
 
 

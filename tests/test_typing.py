@@ -14,6 +14,9 @@ import atomics.base
 import atomics.ctx
 import atomics.view
 
+from .utils import IS_GRAALPY_HPY
+
+
 def test_package_is_marked_typed():
     assert os.path.isfile(os.path.join(os.path.dirname(atomics.__file__),
                                        "py.typed"))
@@ -45,7 +48,7 @@ ORDER_PARAMETERS = ("order", "success", "failure", "succ", "fail")
 
 
 @pytest.mark.skipif(
-    sys.implementation.name == "graalpy",
+    IS_GRAALPY_HPY,
     reason="GraalPy 24.2 gives every compiled method the generic signature "
            "(self, /, *args, **kwargs)")
 @pytest.mark.parametrize("cls", [
