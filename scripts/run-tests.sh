@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: MIT
 #
 # The whole test suite, from a fresh machine: the C library's own tests
-# (ctest); the interpreters (CPython 3.12-3.15, PyPy, GraalPy) provisioned
+# (ctest); the interpreters (CPython 3.12-3.15, PyPy, GraalPy 24.2 and 25) provisioned
 # into .interpreters/; the wheels built once (scripts/build-wheels.sh: one
 # universal binary in every wheel); tox running the Python suite on CPython
-# 3.11-3.15 (3.11 and 3.14 also in HPy's debug mode), PyPy and GraalPy; then
+# 3.11-3.15 (3.11 and 3.14 also in HPy's debug mode), PyPy, GraalPy 24.2
+# and 25; then
 # the sanitizer runs (scripts/sanitize.sh) and the same-binary check.
 # Arguments go to tox (e.g. `-e py313`): then tox runs in the foreground
 # after the same preparation, and no sanitizers.
@@ -41,10 +42,22 @@ graal_lane() {
     done
     "$tools/bin/tox" -e graal "$@"
 }
+# GraalPy 25's lane, the same way (its tox env first builds GraalPy 25's
+# wheel: the one binary beside our HPy runtime built for GraalPy 25).
+graal25_lane() {
+    scripts/provision-graalpy.sh 25 | tail -n 1
+    while [ ! -e "$wheels.ready" ]; do
+        [ -e "$wheels.failed" ] && { echo "no wheels to test" >&2; return 1; }
+        sleep 2
+    done
+    "$tools/bin/tox" -e graal25 "$@"
+}
 if [ $# -eq 0 ]; then
-    echo "== GraalPy lane started (its output is shown when it ends)" >&2
+    echo "== GraalPy 24.2 and 25 lanes started (output shown when they end)" >&2
     graal_lane >"$logs/graal.log" 2>&1 &
     graal=$!
+    graal25_lane >"$logs/graal25.log" 2>&1 &
+    graal25=$!
 fi
 
 echo "== interpreters" >&2
@@ -78,6 +91,7 @@ export ATOMICS_HPY_SDIST=$interpreters/hpy-sdist/hpy-0.9.0.tar.gz
 if [ $# -gt 0 ]; then
     echo "== tox $*" >&2
     scripts/provision-graalpy.sh | tail -n 1
+    scripts/provision-graalpy.sh 25 | tail -n 1
     exec "$tools/bin/tox" "$@"
 fi
 
@@ -90,7 +104,11 @@ scripts/sanitize.sh -q || sanitize=$?
 
 graal_status=0
 wait "$graal" || graal_status=$?
-echo "== GraalPy: provisioning and tox (its output)" >&2
+echo "== GraalPy 24.2: provisioning and tox (its output)" >&2
 cat "$logs/graal.log"
+graal25_status=0
+wait "$graal25" || graal25_status=$?
+echo "== GraalPy 25: provisioning and tox (its output)" >&2
+cat "$logs/graal25.log"
 "$tools/bin/tox" -e same-binary
-[ "$sanitize" -eq 0 ] && [ "$graal_status" -eq 0 ]
+[ "$sanitize" -eq 0 ] && [ "$graal_status" -eq 0 ] && [ "$graal25_status" -eq 0 ]
