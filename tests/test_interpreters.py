@@ -46,9 +46,13 @@ def interpreters(pythonpath):
     it (.interpreters/graalpy*/, e.g. another version) that runs atomics.
     The label is the name sys.implementation gives, plus the folder's
     suffix for the other GraalPys."""
-    found = {sys.implementation.name: sys.executable}
+    this = sys.implementation.name
+    if this == "graalpy" and sys.implementation.version[0] >= 25:
+        this = f"graalpy{sys.implementation.version[0]}"  # GraalPy 24.2 joins
+    found = {this: sys.executable}
     for name, path in PROVISIONED.items():
-        if name not in found and os.access(path, os.X_OK):
+        if (name not in found and os.access(path, os.X_OK)
+                and os.path.realpath(path) != os.path.realpath(sys.executable)):
             found[name] = path
     for path in sorted(glob.glob(os.path.join(INTERPRETERS, "graalpy?*",
                                               "bin", "graalpy"))):
