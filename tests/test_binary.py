@@ -89,6 +89,19 @@ OWN_RUNTIME = (sys.implementation.name == "cpython" or (
     and sys.implementation.version[0] >= 25))
 
 
+def _import_in_child(prelude, timeout):
+    """Run `prelude` (Python source, with sys imported) then `import
+    atomics` in a fresh interpreter; an ImportError is printed, prefixed
+    "ImportError:"."""
+    code = ("import sys\n" + prelude +
+            "try:\n"
+            "    import atomics\n"
+            "except ImportError as e:\n"
+            "    print('ImportError:', e)\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, timeout=timeout)
+
+
 @pytest.mark.skipif(not OWN_RUNTIME,
                     reason="PyPy and GraalPy 24 have HPy built in")
 def test_runs_our_hpy_runtime():
@@ -118,18 +131,12 @@ def test_which_interpreters_get_our_runtime(implementation, version,
 def test_missing_runtime_fails_import_with_reason():
     # as if the package had been built for another interpreter (e.g. the
     # py3-none wheel, which installs on GraalPy 25 too): no atomics._hpy
-    code = ("import sys\n"
-            "class NoRuntime:\n"
-            "    def find_spec(self, name, path=None, target=None):\n"
-            "        if name == 'atomics._hpy.universal':\n"
-            "            raise ImportError('hidden by the test')\n"
-            "sys.meta_path.insert(0, NoRuntime())\n"
-            "try:\n"
-            "    import atomics\n"
-            "except ImportError as e:\n"
-            "    print('ImportError:', e)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, timeout=300)
+    out = _import_in_child(
+        "class NoRuntime:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'atomics._hpy.universal':\n"
+        "            raise ImportError('hidden by the test')\n"
+        "sys.meta_path.insert(0, NoRuntime())\n", timeout=300)
     if sys.implementation.name == "graalpy":
         major, minor = sys.implementation.version[:2]
         expected = (f"ImportError: atomics: the HPy runtime for GraalPy "
@@ -172,14 +179,8 @@ def test_untested_graalpy_is_named():
 
 def test_unsupported_interpreter_fails_import_with_reason():
     # a CPython newer than any tested: import must raise, never crash
-    code = ("import sys\n"
-            "sys.version_info = (3, 99, 0, 'final', 0)\n"
-            "try:\n"
-            "    import atomics\n"
-            "except ImportError as e:\n"
-            "    print('ImportError:', e)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, timeout=120)
+    out = _import_in_child("sys.version_info = (3, 99, 0, 'final', 0)\n",
+                           timeout=120)
     if sys.implementation.name == "cpython":
         assert "ImportError: atomics: CPython 3.99 is not supported" \
             in out.stdout, out
