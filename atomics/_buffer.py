@@ -4,11 +4,12 @@
 HPy 0.9 can export buffers but not consume them, so the address of a user's
 buffer is obtained here, in Python, with tools every interpreter ships:
 
-* CPython and GraalPy: `PyObject_GetBuffer` / `PyBuffer_Release` through
-  `ctypes.pythonapi`. This is the real consumer API, so the exporter is
-  locked exactly as a C extension would lock it (a bytearray refuses to
-  resize; on CPython an mmap also refuses to close) until the export is
-  released. (On GraalPy, ctypes' `from_buffer` neither pins nor locks
+* CPython and GraalPy: `PyObject_GetBuffer` / `PyBuffer_Release`, called
+  through ctypes function objects of our own (never `ctypes.pythonapi`'s,
+  which every library in the process shares). This is the real consumer
+  API, so the exporter is locked exactly as a C extension would lock it (a
+  bytearray refuses to resize; on CPython an mmap also refuses to close)
+  until the export is released. (On GraalPy, ctypes' `from_buffer` neither pins nor locks
   memory, and gives wrong addresses for memoryview slices.)
 * PyPy: the export is a `memoryview` of the object (which locks it as far as
   PyPy locks anything) and the address comes from a ctypes array made
@@ -49,7 +50,7 @@ class _CPythonExport:
             ("internal", ctypes.c_void_p),
         ]
 
-    _get = _release = None  # bound on first use: CPython-only functions
+    _get = _release = _clear = None  # bound on first use: CPython-only
 
     # PyBUF_SIMPLE: one contiguous run of bytes; a strided buffer is refused
     # with BufferError by its exporter.
@@ -60,18 +61,24 @@ class _CPythonExport:
     @classmethod
     def _bind(cls):
         if sys.implementation.name == "graalpy":
-            # GraalPy starts its C API (and so resolves ctypes.pythonapi's
+            # GraalPy starts its C API (and so resolves the interpreter's
             # symbols) only when a C extension is first imported; _testcapi
             # is one that every GraalPy ships.
             import _testcapi  # noqa: F401
-        api = ctypes.pythonapi
-        cls._get = api.PyObject_GetBuffer
-        cls._get.argtypes = [ctypes.py_object, ctypes.POINTER(cls._PyBuffer),
-                             ctypes.c_int]
-        cls._get.restype = ctypes.c_int
-        cls._release = api.PyBuffer_Release
-        cls._release.argtypes = [ctypes.POINTER(cls._PyBuffer)]
-        cls._release.restype = None
+        # Function objects of our own, from prototypes: the ones of
+        # ctypes.pythonapi are shared by every library in the process, so
+        # setting their argtypes would break a neighbour that declared them
+        # its own way (and a neighbour's declarations would break us).
+        # PYFUNCTYPE, like pythonapi's functions, keeps the interpreter
+        # lock and raises the Python error a failed call leaves.
+        api = ctypes.PyDLL(None)
+        buffer_p = ctypes.POINTER(cls._PyBuffer)
+        cls._get = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.py_object,
+                                     buffer_p, ctypes.c_int)(
+            ("PyObject_GetBuffer", api))
+        cls._release = ctypes.PYFUNCTYPE(None, buffer_p)(
+            ("PyBuffer_Release", api))
+        cls._clear = ctypes.PYFUNCTYPE(None)(("PyErr_Clear", api))
 
     def __init__(self, obj, argument):
         if self._get is None:
@@ -86,7 +93,7 @@ class _CPythonExport:
             raise TypeError(f"{argument} {_NOT_A_BUFFER}") from None
         view = self._PyBuffer()
         if self._get(obj, ctypes.byref(view), self._FLAGS) != 0:
-            ctypes.pythonapi.PyErr_Clear()  # (CPython has raised already)
+            self._clear()  # (CPython has raised already)
             raise BufferError(f"{argument} cannot export its buffer")
         self._view = view
         self.address = view.buf or 0
