@@ -18,6 +18,7 @@ Hierarchy (each family the same shape; views are not `Atomic`s):
 
 import sys
 import time
+from collections import namedtuple
 
 from . import _jit, _shared, exc
 from ._buffer import AtomicCore
@@ -42,7 +43,7 @@ class _IntOnly:
         return 42
 
 
-native.register_hook("int_probe", _IntOnly())
+native.probe_int_conversions(_IntOnly())
 
 
 _building = True  # while this module makes its classes
@@ -52,14 +53,18 @@ _building = True  # while this module makes its classes
 _WAIT_SLICE_NS = 50_000_000
 
 
-class _Properties:
-    """Properties and pickling shared by every atomic class.
+# What `_properties()` (C: hpy_src/atomic_type.c) returns, in its order;
+# it raises ValueError once a view is released.
+_Props = namedtuple("_Props", "width readonly signed ops_mask")
 
-    `_properties()` (C) is (width, readonly, signed, ops mask) and raises
-    ValueError once a view is released.
-    """
+
+class _Properties:
+    """Properties and pickling shared by every atomic class."""
 
     __slots__ = ()
+
+    def _props(self) -> _Props:
+        return _Props._make(self._properties())
 
     def __init_subclass__(cls, **kwargs):
         # hpy 0.9 on CPython locates the C struct of a Python subclass's
@@ -73,17 +78,17 @@ class _Properties:
     @property
     def width(self) -> int:
         """Width in bytes (of one element, for arrays)."""
-        return self._properties()[0]
+        return self._props().width
 
     @property
     def readonly(self) -> bool:
         """Whether the memory is read-only (only loads are supported)."""
-        return self._properties()[1]
+        return self._props().readonly
 
     @property
     def ops_supported(self) -> "list[OpType]":
         """The operations this object supports, as a new sorted list."""
-        return ops_from_mask(self._properties()[3])
+        return ops_from_mask(self._props().ops_mask)
 
     def __copy__(self):
         # even a shared atomic: pickle makes it an alias of the same memory,
@@ -125,14 +130,14 @@ class _AtomicMixin(_Properties):
     __slots__ = ()
 
     def __str__(self) -> str:
-        width, readonly, signed, mask = self._properties()
-        fields = [f"width={width}", f"readonly={readonly}"]
+        props = self._props()
+        fields = [f"width={props.width}", f"readonly={props.readonly}"]
         if isinstance(self, (INTEGRAL, BYTES)):
-            value = (repr(self.load()) if mask >> OpType.LOAD & 1
+            value = (repr(self.load()) if props.ops_mask >> OpType.LOAD & 1
                      else "LOAD_NOT_SUPPORTED")
             fields.insert(0, f"value={value}")
         if isinstance(self, INTEGRAL):
-            fields.append(f"signed={signed}")
+            fields.append(f"signed={props.signed}")
         return f"{type(self).__name__}({', '.join(fields)})"
 
 
@@ -142,11 +147,11 @@ class _ArrayMixin(_Properties):
     __slots__ = ()
 
     def __str__(self) -> str:
-        width, readonly, signed, _ = self._properties()
-        fields = [f"length={len(self)}", f"width={width}",
-                  f"readonly={readonly}"]
+        props = self._props()
+        fields = [f"length={len(self)}", f"width={props.width}",
+                  f"readonly={props.readonly}"]
         if isinstance(self, (AtomicIntArray, AtomicUintArray)):
-            fields.append(f"signed={signed}")
+            fields.append(f"signed={props.signed}")
         return f"{type(self).__name__}({', '.join(fields)})"
 
 
@@ -209,7 +214,7 @@ class _IntegralMixin:
     @property
     def signed(self) -> bool:
         """Whether values and arithmetic are signed (two's complement)."""
-        return self._properties()[2]
+        return self._props().signed
 
 
 def _family(suffix: str, module: str):

@@ -179,7 +179,7 @@ class AtomicArrayViewContext(AtomicViewContext):
                         width)
 
     def _make(self, core):
-        # the core goes positionally (see owned_new in hpy_src/atomic_type.c)
+        # the core goes positionally (see owned_new in hpy_src/construct.c)
         return self._array_class(core, length=core.width // self._width,
                                  width=self._width)
 

@@ -6,9 +6,11 @@
  * Shared declarations of the `atomics._native` extension.
  *
  * Layout of hpy_src/:
- *   module.c          module definition, ops tables, registration of the
- *                     Python-side classes the C code needs (hooks.c)
- *   atomic_type.c     the atomic object: struct, construction, properties
+ *   module.c          the module: its functions, globals and exec slot
+ *   ops_tables.c      patomic's ops table per width, built once at import
+ *   classes.h         every class, once (expanded by the next two files)
+ *   construct.c       the constructors: arguments, memory, their errors
+ *   atomic_type.c     the types: lifetime, properties, specs, make_type
  *   atomic_ops.c      the atomic operations as methods (one C call each)
  *   args.c            fast argument parsing (positional, keyword, order)
  *   values.c          Python int/bytes <-> native bytes of one width
@@ -63,11 +65,24 @@ HPyType_HELPERS(AtomicObject)
 /** Widths with a slot in the ops tables: 1, 2, 4, 8 and 16 bytes. */
 #define ATOMICS_MAX_WIDTH 16
 
+/* ---- ops tables (ops_tables.c) ----------------------------------------- */
+
+/** Build the tables (once, at import: module.c). */
+void atomics_init_ops_tables(void);
 /** The ops table for @p width (NULL if the width has no slot). */
 const patomic_ops_t *atomics_ops_for(int64_t width, int readonly);
+/** Bit 1 << op for each op in @p ops (may be NULL) that an object offers
+ *  (the arithmetic ones only if it is integral). */
+uint32_t atomics_kind_ops_mask(const patomic_ops_t *ops, int is_integral);
+
+/* ---- the types (atomic_type.c) ----------------------------------------- */
 
 /** Raise ValueError if @p self was released; return non-zero if usable. */
 int atomics_check_live(HPyContext *ctx, const AtomicObject *self);
+/** The roots of the classes whose objects can be released (views,
+ *  arrays), kept to check what `release_view` is given. */
+extern HPyGlobal atomics_view_root, atomics_array_root;
+extern HPyDef atomics_make_type, atomics_release_view;
 
 /* ---- integer arguments ------------------------------------------------- */
 
@@ -75,11 +90,12 @@ int atomics_check_live(HPyContext *ctx, const AtomicObject *self);
  * Whether this interpreter's HPyLong_AsInt64_t / AsSsize_t / AsUInt64_t
  * also take objects that have only __int__: PyPy's AsInt64_t does, so that
  * Fraction(7, 2) would be stored as 3 (its AsSsize_t and AsUInt64_t do
- * not). Found at import by converting such an object (the "int_probe"
- * hook, hooks.c); assumed until then.
+ * not). Found at import by converting such an object
+ * (`probe_int_conversions`, values.c); assumed until then.
  */
 extern int atomics_int64_lenient, atomics_ssize_lenient,
     atomics_uint64_lenient;
+extern HPyDef atomics_probe_int_conversions;
 
 /** After a failed strict conversion: whether it failed with TypeError
  *  (the object is not an int), which is then cleared. (values.c) */
@@ -258,7 +274,7 @@ extern HPyGlobal atomics_cmpxchg_result_type;
 /** A new CmpxchgResult(success, expected), taking ownership of expected. */
 HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected);
 
-/* ---- method tables (atomic_type.c, atomic_ops.c) ----------------------- */
+/* ---- method tables (atomic_ops.c, wait.c) ------------------------------ */
 
 /* The HPyDefs of the methods (atomic_ops.c, wait.c), as X-macro lists of
  * names so that every class can list the ones it has. Single atomics' defs

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Python objects the C code needs, registered once by the `atomics` package
- * at import: the MemoryOrder and AtomicCore classes, small factories that
- * build the package's exceptions, and a probe of the interpreter's integer
- * conversions. Building exceptions in Python keeps their messages
+ * at import: the MemoryOrder and AtomicCore classes, and small factories
+ * that build the package's exceptions. Building exceptions in Python keeps their messages
  * and attributes in one place (atomics/exc.py); only error paths use them.
  */
 
@@ -23,25 +22,6 @@ static const char *const hook_names[ATOMICS_HOOK_COUNT] = {
     [ATOMICS_HOOK_OPERAND_TYPE_ERROR] = "OperandTypeError",
 };
 
-int atomics_int64_lenient = 1, atomics_ssize_lenient = 1,
-    atomics_uint64_lenient = 1;
-
-/* The "int_probe" hook: @p probe has __int__ (returning 42) but no
- * __index__, so a strict conversion raises TypeError for it. */
-static void probe_int_conversions(HPyContext *ctx, HPy probe)
-{
-#define PROBE(flag, T, CONVERT)                                             \
-    do {                                                                    \
-        T value_ = CONVERT(ctx, probe);                                     \
-        flag = !(value_ == (T)-1 && HPyErr_Occurred(ctx));                  \
-        HPyErr_Clear(ctx);                                                  \
-    } while (0)
-    PROBE(atomics_int64_lenient, int64_t, HPyLong_AsInt64_t);
-    PROBE(atomics_ssize_lenient, HPy_ssize_t, HPyLong_AsSsize_t);
-    PROBE(atomics_uint64_lenient, uint64_t, HPyLong_AsUInt64_t);
-#undef PROBE
-}
-
 HPyDef_METH(atomics_register_hook, "register_hook", HPyFunc_VARARGS,
             .doc = "register_hook(name, obj)\n--\n\n"
                    "Give the extension a Python object it needs (internal).")
@@ -59,10 +39,6 @@ static HPy atomics_register_hook_impl(HPyContext *ctx, HPy module,
     name = HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
     if (name == NULL)
         return HPy_NULL;
-    if (strcmp(name, "int_probe") == 0) {
-        probe_int_conversions(ctx, args[1]);
-        return HPy_Dup(ctx, ctx->h_None);
-    }
     for (i = 0; i < ATOMICS_HOOK_COUNT; ++i) {
         if (strcmp(name, hook_names[i]) == 0) {
             HPyGlobal_Store(ctx, &atomics_hooks[i], args[1]);

@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The `atomics._native` module: a universal HPy binary, so one file serves
- * CPython, PyPy and GraalPy. The Python package loads it, registers its hooks
- * and builds the public classes with `make_type` (atomics/_native.py).
+ * CPython, PyPy and GraalPy. The Python package loads it (atomics/_load.py),
+ * registers its hooks and builds the public classes with `make_type`
+ * (atomics/_classes.py).
  */
 
 #include "atomic.h"
-
-void atomics_init_ops_tables(void);
-extern HPyGlobal atomics_view_root, atomics_array_root;
-extern HPyDef atomics_make_type;
-extern HPyDef atomics_release_view;
 
 HPyDef_METH(atomics_ops_mask, "ops_mask", HPyFunc_VARARGS,
             .doc = "ops_mask(width, readonly)\n--\n\n"
@@ -130,6 +126,7 @@ static HPyDef *module_defines[] = {
     &module_exec,        &atomics_register_hook, &atomics_make_type,
     &atomics_release_view, &atomics_ops_mask,    &atomics_alignment,
     &atomics_leak_handle,  &atomics_backend,     &atomics_wait_native,
+    &atomics_probe_int_conversions,
     NULL,
 };
 

@@ -3,7 +3,8 @@
 The state is the unsigned integer `bits` in [0, 2**(8*width)); INT values
 are its two's complement reading, UINT values the number itself, BYTES values
 its `width` bytes in native byte order (so the three agree on the same
-memory). Every op of SPEC-NOTES §5 is modelled, with wraparound.
+memory). Every operation of README "Operations" is modelled, with
+wraparound.
 """
 
 import sys

@@ -1,7 +1,7 @@
 """Shared helpers for the atomics test suite.
 
 Everything here is independent of the package's internals: expectations come
-from the spec (README, SPEC-NOTES) and from the machine (/proc/cpuinfo), not
+from the spec (README) and from the machine (/proc/cpuinfo), not
 from what `atomics` reports about itself.
 """
 
@@ -72,7 +72,7 @@ ATYPES = {"INT": atomics.INT, "UINT": atomics.UINT, "BYTES": atomics.BYTES}
 
 # ------------------------------------------------------------------ names --
 
-# The operations each family has (SPEC-NOTES §5), with their OpType.
+# The operations each family has (README "Operations"), with their OpType.
 COMMON_OPS = {
     "store": OP.STORE, "load": OP.LOAD, "exchange": OP.EXCHANGE,
     "cmpxchg_weak": OP.CMPXCHG_WEAK, "cmpxchg_strong": OP.CMPXCHG_STRONG,
@@ -90,7 +90,7 @@ ARITH_OPS = {
 }
 INTEGRAL_OPS = {**COMMON_OPS, **ARITH_OPS}
 
-# What each method takes before `order` (SPEC-NOTES §5).
+# What each method takes before `order` (README "Operations").
 OPERAND_OPS = {"store", "exchange", "bin_or", "bin_xor", "bin_and",
                "bin_fetch_or", "bin_fetch_xor", "bin_fetch_and", "add", "sub",
                "fetch_add", "fetch_sub"}
@@ -166,7 +166,7 @@ def order_valid(opname, order):
     return True
 
 
-# SPEC-NOTES §7: the valid fail orders for each success order.
+# README "Memory orders": the valid fail orders for each success order.
 VALID_FAIL = {
     MO.RELAXED: {MO.RELAXED},
     MO.ACQUIRE: {MO.RELAXED, MO.ACQUIRE},
@@ -177,7 +177,8 @@ VALID_FAIL = {
 
 
 def cmpxchg_kw(atype_name):
-    """cmpxchg's order keyword names for the family (SPEC-NOTES §5)."""
+    """cmpxchg's order keyword names for the family (README
+    "Operations")."""
     return ("succ", "fail") if atype_name == "BYTES" else ("success",
                                                            "failure")
 

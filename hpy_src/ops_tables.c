@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ops-table cache: patomic's table of ops for every width and
+ * writability, built once at import (patomic_create_ops probes the CPU and
+ * combines its backends, too slow for every object) and read-only after
+ * that; and which of those ops an object of each kind offers.
+ */
+
+#include "atomic.h"
+
+/* [log2(width)][readonly] */
+static patomic_ops_t ops_tables[5][2];
+
+void atomics_init_ops_tables(void)
+{
+    int i;
+    for (i = 0; i < 5; ++i) {
+        ops_tables[i][0] = patomic_create_ops((size_t)1 << i,
+                                              patomic_OPTION_NONE);
+        ops_tables[i][1] = patomic_create_ops((size_t)1 << i,
+                                              patomic_OPTION_READONLY);
+    }
+}
+
+const patomic_ops_t *atomics_ops_for(int64_t width, int readonly)
+{
+    int i;
+    for (i = 0; i < 5; ++i)
+        if (width == (int64_t)1 << i)
+            return &ops_tables[i][readonly != 0];
+    return NULL;
+}
+
+uint32_t atomics_kind_ops_mask(const patomic_ops_t *ops, int is_integral)
+{
+    /* BYTES (and plain ANY) stop at FETCH_NOT; the arithmetic ops are for
+     * integral objects. */
+    const uint32_t non_arithmetic =
+        ((uint32_t)1 << (patomic_op_fetch_not + 1)) - 1;
+    uint32_t mask = ops ? patomic_ops_mask(ops) : 0;
+    return is_integral ? mask : mask & non_arithmetic;
+}
