@@ -229,8 +229,9 @@ def _family(suffix: str, module: str):
     int_ = make("AtomicInt", (integral, INT))
     uint = make("AtomicUint", (integral, UINT))
     if _jit.ENABLED:
-        for cls in (integral, bytes_, int_, uint):
-            _jit.install(cls)
+        for cls in (integral, int_, uint):
+            _jit.install(cls, "INTEGRAL", array=False)
+        _jit.install(bytes_, "BYTES", array=False)
     return root, integral, bytes_, int_, uint
 
 
@@ -251,8 +252,8 @@ def _arrays():
                     (root, _ValueArrayMixin, _IntegralMixin)),
                make("AtomicBytesArray", (root, _ValueArrayMixin)))
     if _jit.ENABLED:
-        for cls in classes:
-            _jit.install(cls)
+        for cls, kind in zip(classes, ("INTEGRAL", "INTEGRAL", "BYTES")):
+            _jit.install(cls, kind, array=True)
     return (root,) + classes
 
 

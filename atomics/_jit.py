@@ -29,6 +29,7 @@ import sys
 from types import GenericAlias
 
 from ._enums import MemoryOrder
+from ._ops import ops_of
 
 # Whether the classes get front-ends at all, and whether only for cmpxchg.
 ENABLED = sys.implementation.name in ("pypy", "graalpy")
@@ -78,12 +79,13 @@ def _as_bytes(value):
     return value if type(value) is bytes else memoryview(value).tobytes()
 
 
-def _front(name, raw, operands, orders, compare=None):
+def _front(name, raw, operands, orders, doc, compare=None):
     """A Python method `name(self, *operands, *orders=SEQ_CST)` calling the
     C method `raw` with the operands, and the orders only if one is not the
     default. For cmpxchg, `raw` returns the value the atomic held, and the
     method a CmpxchgResult; `compare(expected)` gives what that value is
-    compared with (an int for __index__ objects, bytes for buffers)."""
+    compared with (an int for __index__ objects, bytes for buffers). `doc`
+    is the C method's docstring."""
     params = ", ".join(list(operands) + [f"{o}=_SEQ_CST" for o in orders])
     operands = [o for o in operands if o != "/"]  # "/": positional-only
     args = ", ".join(["self"] + operands)
@@ -110,38 +112,25 @@ def _front(name, raw, operands, orders, compare=None):
     exec(source, namespace)
     front = namespace[name]
     # the C docstring without its signature line (the function has one)
-    front.__doc__ = raw.__doc__.split("--\n\n", 1)[-1]
+    front.__doc__ = doc.split("--\n\n", 1)[-1]
     front.__qualname__ = name
     return front
 
 
-def _parameters(method):
-    """Parameter names of a C method, from the signature line that starts
-    its docstring ("store($self, desired, order=...)"; CPython moves it to
-    __text_signature__, PyPy and GraalPy leave it in __doc__, and GraalPy's
-    __text_signature__ is a generic "(self, /, *args, **kwargs)")."""
-    line = (method.__doc__ or "").split("\n", 1)[0]
-    if "($self" not in line:
-        line = method.__text_signature__
-    inside = line[line.index("(") + 1:line.rindex(")")]
-    names = [part.split("=")[0].strip() for part in inside.split(",")]
-    # "/" stays: it ends the positional-only ones (an array's index)
-    return [name for name in names if name and name != "$self"]
-
-
-def install(cls):
-    """Replace cls's C operations with JIT-friendly front-ends."""
-    for name, method in list(vars(cls).items()):
-        if name.startswith("_") or not callable(method) or name in (
-                "wait", "notify_one", "notify_all"):
-            continue
-        params = _parameters(method)
-        orders = [p for p in params if p in (
-            "order", "success", "failure", "succ", "fail")]
-        operands = params[:len(params) - len(orders)]
-        if name.startswith("cmpxchg"):
-            raw = vars(cls)[f"_{name}_old"]
-            compare = _as_bytes if "succ" in orders else operator.index
-            setattr(cls, name, _front(name, raw, operands, orders, compare))
+def install(cls, kind, array):
+    """Replace the C operations of `cls`, a class of atomics of `kind`
+    ("INTEGRAL" or "BYTES"), or of arrays of them, with JIT-friendly
+    front-ends."""
+    # an array's element index comes first, positional-only ("/")
+    index = ["i", "/"] if array else []
+    for op in ops_of(kind).values():
+        method = vars(cls)[op.name]
+        operands = index + list(op.operands)
+        if op.twin is not None:  # cmpxchg: the twin returns the old value
+            compare = _as_bytes if kind == "BYTES" else operator.index
+            setattr(cls, op.name, _front(op.name, vars(cls)[op.twin],
+                                         operands, op.orders, method.__doc__,
+                                         compare))
         elif not _CMPXCHG_ONLY:
-            setattr(cls, name, _front(name, method, operands, orders))
+            setattr(cls, op.name, _front(op.name, method, operands,
+                                         op.orders, method.__doc__))

@@ -13,6 +13,7 @@ from ._classes import (AtomicBytesArray, AtomicBytesView, AtomicIntArray,
                        AtomicIntegralView, AtomicIntView, AtomicUintArray,
                        AtomicUintView, AtomicView, release_view)
 from ._load import native
+from ._ops import ops_of
 from .exc import AlignmentError, UnsupportedWidthException
 
 __all__ = [
@@ -26,14 +27,14 @@ __all__ = [
 
 _FRESH, _OPEN, _CLOSED = range(3)
 
-# OpTypes up to FETCH_NOT are the non-arithmetic ones (see patomic's ops.h).
-_NON_ARITHMETIC = (1 << 18) - 1
+# The ops of BYTES atomics (and of ANY ones that are not integral).
+_BYTES_OPS = sum(1 << op.optype for op in ops_of("BYTES").values())
 
 
 def _check(core: AtomicCore, width: int, is_integral: bool) -> None:
     mask = native.ops_mask(width, core.readonly)
     if not is_integral:
-        mask &= _NON_ARITHMETIC
+        mask &= _BYTES_OPS
     if not mask:
         raise UnsupportedWidthException(width, readonly=core.readonly)
     if core.width % width:

@@ -25,6 +25,8 @@
 #include "hpy.h"
 #include <patomic/patomic.h>
 
+#include "op_table.h"
+
 /* ---- the atomic object ------------------------------------------------ */
 
 /** What values an atomic holds, and so which methods its class has. */
@@ -183,38 +185,44 @@ int atomics_raise_operand_type(HPyContext *ctx, HPy obj, const char *what);
 /* ---- arguments (args.c) ------------------------------------------------ */
 
 /**
- * The parameters of one method: names in positional order, and how many of
- * them are required. The keyword matching caches the last `kwnames` tuple a
- * method saw in `kwcache` (call sites pass the same constant tuple on every
- * call), so a keyword call costs one identity check.
+ * The keywords a method was last called with, and which parameter each of
+ * them names. A call site passes the same (constant, interned) tuple of
+ * keyword names on every call, so a repeated keyword call costs one
+ * identity check instead of decoding and comparing strings.
+ */
+typedef struct {
+    HPyGlobal kwnames;
+    int8_t map[4];    /* kwnames[i] is parameter map[i] */
+} atomics_kwcache_t;
+
+/**
+ * The parameters of one method: names in positional order (operands, then
+ * memory orders), how many of them are operands (and so required), and
+ * the keyword cache of the list.
  */
 typedef struct {
     const char *names[4];
     int count;
     int required;
-    HPyGlobal *kwcache;
-    int8_t kwmap[4];    /* kwnames[i] is parameter kwmap[i] */
+    atomics_kwcache_t *kwcache;
 } atomics_params_t;
 
-/** The parameter lists of the atomic methods (atomic_ops.c). */
+/** The parameter lists of the methods (op_table.h). */
 typedef enum {
-    ATOMICS_PARAMS_ORDER,         /* (order) */
-    ATOMICS_PARAMS_DESIRED,       /* (desired, order) */
-    ATOMICS_PARAMS_VALUE,         /* (value, order) */
-    ATOMICS_PARAMS_INDEX,         /* (index, order) */
-    ATOMICS_PARAMS_CMPXCHG_INT,   /* (expected, desired, success, failure) */
-    ATOMICS_PARAMS_CMPXCHG_BYTES, /* (expected, desired, succ, fail) */
+#define ATOMICS_PARAMS_ID(ID) ATOMICS_PARAMS_##ID,
+    ATOMICS_FOR_EACH_PARAMS(ATOMICS_PARAMS_ID)
+#undef ATOMICS_PARAMS_ID
     ATOMICS_PARAMS_COUNT
 } atomics_params_id_t;
 
-extern HPyGlobal atomics_kwcaches[ATOMICS_PARAMS_COUNT];
+extern atomics_kwcache_t atomics_kwcaches[ATOMICS_PARAMS_COUNT];
 
 /**
  * Fill out[0..params->count) with borrowed handles from the call (HPy_NULL
  * for an omitted optional parameter). @p method names the method in errors.
  * Returns 0, or -1 with TypeError set.
  */
-int atomics_parse_args(HPyContext *ctx, atomics_params_t *params,
+int atomics_parse_args(HPyContext *ctx, const atomics_params_t *params,
                        const char *method, const HPy *args, size_t nargs,
                        HPy kwnames, HPy *out);
 
@@ -274,37 +282,19 @@ extern HPyGlobal atomics_cmpxchg_result_type;
 /** A new CmpxchgResult(success, expected), taking ownership of expected. */
 HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected);
 
-/* ---- method tables (atomic_ops.c, wait.c) ------------------------------ */
+/* ---- methods (atomic_ops.c, wait.c) ----------------------------------- */
 
-/* The HPyDefs of the methods (atomic_ops.c, wait.c), as X-macro lists of
- * names so that every class can list the ones it has. Single atomics' defs
- * are `Atomic_<name>`, arrays' `Array_<name>`. */
-#define ATOMICS_COMMON_OPS(X)                                               \
-    X(store) X(load) X(exchange) X(bit_test) X(bit_test_compl)              \
-    X(bit_test_set) X(bit_test_reset) X(bin_or) X(bin_xor) X(bin_and)       \
-    X(bin_not) X(bin_fetch_or) X(bin_fetch_xor) X(bin_fetch_and)            \
-    X(bin_fetch_not)
+/**
+ * Append to @p out the methods a class lists for the operations of its
+ * kind (every row of op_table.h whose kinds include @p kind, and their
+ * twins), on single atomics or on array elements; return the new end.
+ */
+HPyDef **atomics_list_op_methods(HPyDef **out, atomics_kind_t kind,
+                                 int array);
+/** Bit 1 << op for every op that objects of @p kind have (op_table.h). */
+uint32_t atomics_op_table_mask(atomics_kind_t kind);
+extern HPyDef atomics_op_table;
 
-#define ATOMICS_ARITHMETIC_OPS(X)                                           \
-    X(add) X(sub) X(inc) X(dec) X(neg)                                      \
-    X(fetch_add) X(fetch_sub) X(fetch_inc) X(fetch_dec) X(fetch_neg)
-
-#define ATOMICS_CMPXCHG_OPS(X, FAMILY)                                      \
-    X(cmpxchg_weak_##FAMILY) X(cmpxchg_strong_##FAMILY)                     \
-    X(cmpxchg_weak_old_##FAMILY) X(cmpxchg_strong_old_##FAMILY)
-
-/* all the ops of an integral / bytes family */
-#define ATOMICS_INTEGRAL_OPS(X)                                             \
-    ATOMICS_COMMON_OPS(X) ATOMICS_ARITHMETIC_OPS(X) ATOMICS_CMPXCHG_OPS(X, int)
-#define ATOMICS_BYTES_OPS(X)                                                \
-    ATOMICS_COMMON_OPS(X) ATOMICS_CMPXCHG_OPS(X, bytes)
-
-#define ATOMICS_DECLARE_DEFS(name)                                          \
-    extern HPyDef Atomic_##name;                                            \
-    extern HPyDef Array_##name;
-ATOMICS_INTEGRAL_OPS(ATOMICS_DECLARE_DEFS)
-ATOMICS_CMPXCHG_OPS(ATOMICS_DECLARE_DEFS, bytes)
-#undef ATOMICS_DECLARE_DEFS
 extern HPyDef Atomic_int, Atomic_bytes, Atomic_wait_slice, Atomic_notify_one,
     Atomic_notify_all, Array_len, Array_wait_slice, Array_notify_one,
     Array_notify_all;

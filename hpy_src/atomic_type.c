@@ -92,55 +92,80 @@ static HPy Atomic_owner_impl(HPyContext *ctx, HPy h_self)
 
 /* ---- the classes ------------------------------------------------------ */
 
-#define SCALAR_DEF(name) &Atomic_##name,
-#define ARRAY_DEF(name) &Array_##name,
+/* The most HPyDefs a class lists (checked when listing them). */
+#define MAX_DEFINES 48
 
-/* The methods column of ATOMICS_FOR_EACH_CLASS. Every concrete class lists
- * its operations itself, instead of inheriting them: CPython 3.11
- * specializes a method call only when the object's type is exactly the type
- * that defines the method, and the unspecialized call costs as much as the
- * atomic operation. */
-#define METHODS_ROOT &Atomic_properties, &Atomic_owner,
-#define METHODS_INTEGRAL                                                    \
-    ATOMICS_INTEGRAL_OPS(SCALAR_DEF) &Atomic_int, &Atomic_wait_slice,       \
-    &Atomic_notify_one, &Atomic_notify_all,
-#define METHODS_BYTES                                                       \
-    ATOMICS_BYTES_OPS(SCALAR_DEF) &Atomic_bytes, &Atomic_wait_slice,        \
-    &Atomic_notify_one, &Atomic_notify_all,
-#define METHODS_ROOT_ARRAY METHODS_ROOT &Array_len,
-#define ARRAY_WAIT_DEFINES                                                  \
-    &Array_len, &Array_wait_slice, &Array_notify_one, &Array_notify_all,
-#define METHODS_INTEGRAL_ARRAY                                              \
-    ATOMICS_INTEGRAL_OPS(ARRAY_DEF) ARRAY_WAIT_DEFINES
-#define METHODS_BYTES_ARRAY ATOMICS_BYTES_OPS(ARRAY_DEF) ARRAY_WAIT_DEFINES
+/* A class: its spec, what it fixes, and the HPyDefs it lists (made once,
+ * by make_type, from the op table and the class's kind). */
+typedef struct {
+    HPyType_Spec spec;
+    atomics_class_config_t config;
+    HPyDef *new_def;
+    HPyDef *defines[MAX_DEFINES];
+} class_t;
 
-/* Every class lists its GC traversal and its destroy itself: PyPy 7.3.19
- * inherits neither from an HPy base (it would never free an owned atomic's
- * memory). CPython's HPy runs the destroy of every class in the MRO, so
- * destroy must be idempotent.
- *
- * Every class states the struct size: PyPy does not inherit it from an HPy
+/* Every class states the struct size: PyPy does not inherit it from an HPy
  * base, and would allocate no struct for a subclass that says 0. */
-#define CLASS_SPEC(CLS, MODULE, CTOR, KIND, SIGNED, INTEGRAL, ARRAY,        \
-                   METHODS, DOC)                                            \
-    static HPyDef *CLS##_defines[] = {                                      \
-        &CLS##_new, &Atomic_traverse, &Atomic_destroy, METHODS_##METHODS    \
-        NULL};                                                              \
-    static HPyType_Spec CLS##_spec = {                                      \
-        .name = MODULE "." #CLS,                                            \
-        .basicsize = (int)sizeof(AtomicObject),                             \
-        .builtin_shape = SHAPE(AtomicObject),                               \
-        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_HAVE_GC |                \
-                 HPy_TPFLAGS_BASETYPE,                                      \
-        .defines = CLS##_defines,                                           \
-        .doc = DOC,                                                         \
-    };
-ATOMICS_FOR_EACH_CLASS(CLASS_SPEC)
+#define CLASS(CLS, MODULE, CTOR, KIND, SIGNED, INTEGRAL, ARRAY, DOC)        \
+    {.spec = {.name = MODULE "." #CLS,                                      \
+              .basicsize = (int)sizeof(AtomicObject),                       \
+              .builtin_shape = SHAPE(AtomicObject),                         \
+              .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_HAVE_GC |          \
+                       HPy_TPFLAGS_BASETYPE,                                \
+              .doc = DOC},                                                  \
+     .config = ATOMICS_CLASS_CONFIG(KIND, SIGNED, INTEGRAL, ARRAY),         \
+     .new_def = &CLS##_new},
+static class_t classes[] = {ATOMICS_FOR_EACH_CLASS(CLASS)};
 
-#define SPEC_ADDRESS(CLS, ...) &CLS##_spec,
-static HPyType_Spec *const class_specs[] = {
-    ATOMICS_FOR_EACH_CLASS(SPEC_ADDRESS)
-};
+static HPyDef **append(HPyDef **out, HPyDef *const *defs)
+{
+    while (*defs != NULL)
+        *out++ = *defs++;
+    return out;
+}
+
+/*
+ * What a class lists: its constructor, and its GC traversal and destroy,
+ * which PyPy 7.3.19 does not inherit from an HPy base (it would never free
+ * an owned atomic's memory; CPython's HPy runs the destroy of every class
+ * in the MRO, so destroy must be idempotent); then the properties (root
+ * classes, ANY) or the operations of its kind and the rest.
+ *
+ * Every concrete class lists its operations itself, instead of inheriting
+ * them: CPython 3.11 specializes a method call only when the object's type
+ * is exactly the type that defines the method, and the unspecialized call
+ * costs as much as the atomic operation.
+ */
+static void list_methods(class_t *cls)
+{
+    static HPyDef *const root[] = {&Atomic_properties, &Atomic_owner, NULL};
+    static HPyDef *const waits[] = {&Atomic_wait_slice, &Atomic_notify_one,
+                                    &Atomic_notify_all, NULL};
+    static HPyDef *const array_waits[] = {&Array_wait_slice,
+                                          &Array_notify_one,
+                                          &Array_notify_all, NULL};
+    const atomics_class_config_t *config = &cls->config;
+    HPyDef **out = cls->defines;
+    *out++ = cls->new_def;
+    *out++ = &Atomic_traverse;
+    *out++ = &Atomic_destroy;
+    if (config->kind == ATOMICS_KIND_ANY) {
+        out = append(out, root);
+    } else {
+        out = atomics_list_op_methods(out, (atomics_kind_t)config->kind,
+                                      config->is_array);
+        if (!config->is_array)
+            *out++ = config->kind == ATOMICS_KIND_INTEGRAL ? &Atomic_int
+                                                           : &Atomic_bytes;
+        out = append(out, config->is_array ? array_waits : waits);
+    }
+    if (config->is_array)
+        *out++ = &Array_len;
+    *out = NULL;
+    if (out >= cls->defines + MAX_DEFINES)
+        abort(); /* overflowed: raise MAX_DEFINES */
+    cls->spec.defines = cls->defines;
+}
 
 /* The roots of the classes whose objects can be released (views, arrays),
  * kept to check what `release_view` is given. */
@@ -164,16 +189,23 @@ static HPy atomics_make_type_impl(HPyContext *ctx, HPy module,
     name = HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
     if (name == NULL)
         return HPy_NULL;
-    for (i = 0; i < sizeof class_specs / sizeof class_specs[0]; ++i) {
-        if (strcmp(name, class_specs[i]->name) == 0) {
+    for (i = 0; i < sizeof classes / sizeof classes[0]; ++i) {
+        class_t *cls = &classes[i];
+        if (strcmp(name, cls->spec.name) == 0) {
             HPyType_SpecParam spec_params[] = {
                 {HPyType_SpecParam_BasesTuple, args[1]},
                 {(HPyType_SpecParam_Kind)0, HPy_NULL},
             };
-            HPy type = HPyType_FromSpec(ctx, class_specs[i], spec_params);
-            if (!HPy_IsNull(type) && class_specs[i] == &AtomicView_spec)
+            HPy type;
+            if (cls->spec.defines == NULL)
+                list_methods(cls);
+            type = HPyType_FromSpec(ctx, &cls->spec, spec_params);
+            if (HPy_IsNull(type) || cls->config.kind != ATOMICS_KIND_ANY)
+                return type;
+            /* the roots of the classes whose objects are released */
+            if (cls->new_def == &AtomicView_new)
                 HPyGlobal_Store(ctx, &atomics_view_root, type);
-            if (!HPy_IsNull(type) && class_specs[i] == &AtomicArray_spec)
+            if (cls->new_def == &AtomicArray_new)
                 HPyGlobal_Store(ctx, &atomics_array_root, type);
             return type;
         }

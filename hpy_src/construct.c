@@ -12,14 +12,6 @@
 #include "atomic.h"
 #include "classes.h"
 
-/** What a class fixes about its instances; -1 means "from the arguments". */
-typedef struct {
-    uint8_t kind;
-    int8_t is_signed;
-    int8_t is_integral;
-    uint8_t is_array; /* takes `length` and has elements */
-} class_config_t;
-
 static HPy type_error(HPyContext *ctx, HPy cls, const char *fmt,
                       const char *arg)
 {
@@ -68,7 +60,7 @@ static int64_t parse_width(HPyContext *ctx, HPy width)
  * object's kind exists for this width. */
 static int setup_object(HPyContext *ctx, AtomicObject *self, HPy h_width,
                         int64_t width, int readonly,
-                        const class_config_t *config, int is_signed,
+                        const atomics_class_config_t *config, int is_signed,
                         int is_integral)
 {
     self->ops = atomics_ops_for(width, readonly);
@@ -153,7 +145,7 @@ static int core_memory(HPyContext *ctx, HPy core, uint64_t size,
  * since GraalPy 24.2 never frees the keyword values of a call to an HPy
  * type, and a core must not outlive its atomic. */
 static HPy owned_new(HPyContext *ctx, HPy cls, const HPy *args,
-                     HPy_ssize_t nargs, HPy kw, const class_config_t *config)
+                     HPy_ssize_t nargs, HPy kw, const atomics_class_config_t *config)
 {
     /* the keywords this class takes: width, then what it leaves open */
     const char *names[4] = {"width", NULL, NULL, NULL};
@@ -253,7 +245,7 @@ done:
 
 /* Atomic*View(core): a view of the memory an AtomicCore holds. */
 static HPy view_new(HPyContext *ctx, HPy cls, const HPy *args,
-                    HPy_ssize_t nargs, HPy kw, const class_config_t *config)
+                    HPy_ssize_t nargs, HPy kw, const atomics_class_config_t *config)
 {
     HPy self, h_width;
     AtomicObject *data;
@@ -299,13 +291,13 @@ static HPy view_new(HPyContext *ctx, HPy cls, const HPy *args,
 /* One constructor per class (ATOMICS_FOR_EACH_CLASS): its config, and a
  * tp_new that hands it to the family's constructor. */
 #define CLASS_NEW(CLS, MODULE, FAMILY, KIND, SIGNED, INTEGRAL, ARRAY,       \
-                  METHODS, DOC)                                             \
+                  DOC)                                                      \
     HPyDef_SLOT(CLS##_new, HPy_tp_new)                                      \
     static HPy CLS##_new_impl(HPyContext *ctx, HPy cls, const HPy *args,    \
                               HPy_ssize_t nargs, HPy kw)                    \
     {                                                                       \
-        static const class_config_t config = {ATOMICS_KIND_##KIND, SIGNED,  \
-                                              INTEGRAL, ARRAY};             \
+        static const atomics_class_config_t config =                        \
+            ATOMICS_CLASS_CONFIG(KIND, SIGNED, INTEGRAL, ARRAY);            \
         return FAMILY##_new(ctx, cls, args, nargs, kw, &config);            \
     }
 ATOMICS_FOR_EACH_CLASS(CLASS_NEW)

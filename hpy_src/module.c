@@ -106,7 +106,7 @@ static int module_exec_impl(HPyContext *ctx, HPy module)
     for (i = 0; i < ATOMICS_HOOK_COUNT; ++i)
         HPyGlobal_Store(ctx, &atomics_hooks[i], ctx->h_None);
     for (i = 0; i < ATOMICS_PARAMS_COUNT; ++i)
-        HPyGlobal_Store(ctx, &atomics_kwcaches[i], ctx->h_None);
+        HPyGlobal_Store(ctx, &atomics_kwcaches[i].kwnames, ctx->h_None);
     HPyGlobal_Store(ctx, &atomics_view_root, ctx->h_None);
     HPyGlobal_Store(ctx, &atomics_array_root, ctx->h_None);
     HPyGlobal_Store(ctx, &atomics_cmpxchg_result_type, ctx->h_None);
@@ -126,7 +126,7 @@ static HPyDef *module_defines[] = {
     &module_exec,        &atomics_register_hook, &atomics_make_type,
     &atomics_release_view, &atomics_ops_mask,    &atomics_alignment,
     &atomics_leak_handle,  &atomics_backend,     &atomics_wait_native,
-    &atomics_probe_int_conversions,
+    &atomics_probe_int_conversions, &atomics_op_table,
     NULL,
 };
 
@@ -137,20 +137,17 @@ static HPyGlobal *module_globals[] = {
     &atomics_hooks[ATOMICS_HOOK_WIDTH_ERROR],
     &atomics_hooks[ATOMICS_HOOK_OP_ERROR],
     &atomics_hooks[ATOMICS_HOOK_OPERAND_TYPE_ERROR],
-    &atomics_kwcaches[ATOMICS_PARAMS_ORDER],
-    &atomics_kwcaches[ATOMICS_PARAMS_DESIRED],
-    &atomics_kwcaches[ATOMICS_PARAMS_VALUE],
-    &atomics_kwcaches[ATOMICS_PARAMS_INDEX],
-    &atomics_kwcaches[ATOMICS_PARAMS_CMPXCHG_INT],
-    &atomics_kwcaches[ATOMICS_PARAMS_CMPXCHG_BYTES],
+#define KWCACHE_GLOBAL(ID) &atomics_kwcaches[ATOMICS_PARAMS_##ID].kwnames,
+    ATOMICS_FOR_EACH_PARAMS(KWCACHE_GLOBAL)
+#undef KWCACHE_GLOBAL
     &atomics_view_root,
     &atomics_array_root,
     &atomics_cmpxchg_result_type,
     NULL,
 };
 
-_Static_assert(ATOMICS_HOOK_COUNT == 6 && ATOMICS_PARAMS_COUNT == 6,
-               "list every hook and keyword cache in module_globals");
+_Static_assert(ATOMICS_HOOK_COUNT == 6,
+               "list every hook in module_globals");
 
 static HPyModuleDef moduledef = {
     .doc = "Lock-free, address-free atomic operations (the HPy core of "

@@ -10,6 +10,8 @@
 
 /* [log2(width)][readonly] */
 static patomic_ops_t ops_tables[5][2];
+/* [atomics_kind_t]: the ops objects of the kind have (op_table.h) */
+static uint32_t kind_masks[3];
 
 void atomics_init_ops_tables(void)
 {
@@ -20,6 +22,8 @@ void atomics_init_ops_tables(void)
         ops_tables[i][1] = patomic_create_ops((size_t)1 << i,
                                               patomic_OPTION_READONLY);
     }
+    for (i = 0; i < 3; ++i)
+        kind_masks[i] = atomics_op_table_mask((atomics_kind_t)i);
 }
 
 const patomic_ops_t *atomics_ops_for(int64_t width, int readonly)
@@ -33,10 +37,8 @@ const patomic_ops_t *atomics_ops_for(int64_t width, int readonly)
 
 uint32_t atomics_kind_ops_mask(const patomic_ops_t *ops, int is_integral)
 {
-    /* BYTES (and plain ANY) stop at FETCH_NOT; the arithmetic ops are for
-     * integral objects. */
-    const uint32_t non_arithmetic =
-        ((uint32_t)1 << (patomic_op_fetch_not + 1)) - 1;
+    /* (an ANY object offers what the kind it would have offers) */
     uint32_t mask = ops ? patomic_ops_mask(ops) : 0;
-    return is_integral ? mask : mask & non_arithmetic;
+    return mask & kind_masks[is_integral ? ATOMICS_KIND_INTEGRAL
+                                         : ATOMICS_KIND_BYTES];
 }

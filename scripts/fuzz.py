@@ -180,6 +180,7 @@ def read_findings(directory):
 # tests/utils.py: the model and argument objects the tests judge with)
 atomics = Model = MO = OP = NotAnOrder = EXC = None
 HasIndex = BadIndex = MyInt = order_rule_ok = None
+COMMON = ARITH = OPERAND_OPS = INDEX_OPS = CMPXCHG = READ_OPS = None
 
 
 class Finding(Exception):
@@ -197,6 +198,7 @@ class Released:
 def setup_worker():
     global atomics, Model, MO, OP, NotAnOrder, EXC
     global HasIndex, BadIndex, MyInt, order_rule_ok
+    global COMMON, ARITH, OPERAND_OPS, INDEX_OPS, CMPXCHG, READ_OPS, ACTIONS
     import enum
     try:
         import atheris
@@ -213,6 +215,11 @@ def setup_worker():
     Model = model.Model
     HasIndex, BadIndex, MyInt = utils.HasIndex, utils.BadIndex, utils.MyInt
     order_rule_ok = utils.order_valid
+    # the operations, from the package's op table (through tests/utils.py)
+    COMMON, ARITH = list(utils.COMMON_OPS), list(utils.ARITH_OPS)
+    OPERAND_OPS, INDEX_OPS = utils.OPERAND_OPS, utils.INDEX_OPS
+    CMPXCHG, READ_OPS = utils.CMPXCHG_OPS, utils.READ_OPS
+    ACTIONS = COMMON + ARITH + SPECIALS
     MO = atomics.MemoryOrder
     OP = atomics.OpType
 
@@ -225,21 +232,9 @@ def setup_worker():
     return atheris
 
 
-COMMON = ["store", "load", "exchange", "cmpxchg_weak", "cmpxchg_strong",
-          "bit_test", "bit_test_compl", "bit_test_set", "bit_test_reset",
-          "bin_or", "bin_xor", "bin_and", "bin_not", "bin_fetch_or",
-          "bin_fetch_xor", "bin_fetch_and", "bin_fetch_not"]
-ARITH = ["add", "sub", "inc", "dec", "neg", "fetch_add", "fetch_sub",
-         "fetch_inc", "fetch_dec", "fetch_neg"]
-OPERAND_OPS = {"store", "exchange", "bin_or", "bin_xor", "bin_and",
-               "bin_fetch_or", "bin_fetch_xor", "bin_fetch_and", "add", "sub",
-               "fetch_add", "fetch_sub"}
-INDEX_OPS = {"bit_test", "bit_test_compl", "bit_test_set", "bit_test_reset"}
-CMPXCHG = {"cmpxchg_weak", "cmpxchg_strong"}
-READ_OPS = {"load", "bit_test"}
 SPECIALS = ["wait", "notify_one", "notify_all", "int", "bytes", "str",
             "props", "exit", "reenter", "release", "copy", "pickle"]
-ACTIONS = COMMON + ARITH + SPECIALS
+ACTIONS = None  # (the operations, then SPECIALS: set by setup_worker())
 WIDTH_CHOICES = [1, 2, 4, 8, 16, 0, 3, 5, 6, 12, 32, -1, 2**64, 1.5, None]
 
 

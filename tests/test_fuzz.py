@@ -53,9 +53,9 @@ from atomics.exc import (AlignmentError, MemoryOrderError, OperandTypeError,
 from .model import Model
 from .utils import (ARITH_OPS, CMPXCHG_OPS, COMMON_OPS, INDEX_OPS,
                     INTEGRAL_OPS, IS_CPYTHON, IS_GRAALPY, OPERAND_NAME,
-                    OPERAND_OPS, READONLY_WIDTHS, UNSUPPORTED_WIDTHS,
-                    VALID_FAIL, WIDTHS, BadIndex, HasIndex, MyInt,
-                    SharedMemory, address_of, order_valid,
+                    OPERAND_OPS, READ_OPS, READONLY_WIDTHS,
+                    UNSUPPORTED_WIDTHS, VALID_FAIL, WIDTHS, BadIndex,
+                    HasIndex, MyInt, SharedMemory, address_of, order_valid,
                     truncating_numbers)
 
 MO = atomics.MemoryOrder
@@ -72,7 +72,6 @@ SHRINK = os.environ.get("ATOMICS_FUZZ_SHRINK", "") not in ("", "0")
 
 ATYPES = {"INT": atomics.INT, "UINT": atomics.UINT, "BYTES": atomics.BYTES}
 ALL_OPS = sorted(INTEGRAL_OPS)
-READ_OPS = {"load", "bit_test"}  # what a read-only atomic supports
 PAGE = mmap.PAGESIZE
 NATIVE = sys.byteorder
 
