@@ -30,6 +30,7 @@ native.register_hook("MemoryOrder", MemoryOrder)
 native.register_hook("AtomicCore", AtomicCore)
 native.register_hook("order_error", exc.order_error)
 native.register_hook("width_error", exc.width_error)
+native.register_hook("alignment_error", exc.alignment_error)
 native.register_hook("op_error", exc.op_error)
 native.register_hook("OperandTypeError", exc.OperandTypeError)
 
@@ -104,13 +105,11 @@ class _Properties:
         # Only shared atomics travel: their memory has a name, and their core
         # remembers how they were made (_shared.py).
         owner = self._owner()
-        segment = getattr(owner, "segment", None)
-        if segment is None:
+        if not isinstance(owner, _shared.SharedCore):
             raise TypeError(
                 f"cannot pickle {type(self).__name__!r} object: its memory "
                 f"is private to this process (use shared=True)")
-        return _shared.rebuild, (type(self), segment.name, segment.size,
-                                 owner.kwargs)
+        return owner.reduce(type(self))
 
 
 if sys.implementation.name in ("pypy", "graalpy"):

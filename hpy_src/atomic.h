@@ -76,6 +76,18 @@ const patomic_ops_t *atomics_ops_for(int64_t width, int readonly);
 /** Bit 1 << op for each op in @p ops (may be NULL) that an object offers
  *  (the arithmetic ones only if it is integral). */
 uint32_t atomics_kind_ops_mask(const patomic_ops_t *ops, int is_integral);
+/** The alignment objects of @p width need (all 0 if it has no ops). */
+const patomic_align_t *atomics_alignment_for(int64_t width);
+
+/* ---- construction (construct.c) ---------------------------------------- */
+
+/**
+ * The value of a width argument (@p argument names it in errors: "Keyword
+ * argument", "Positional argument"); INT64_MAX for one that fits size_t
+ * but no atomic; or -1 with TypeError (not an int), ValueError (negative)
+ * or OverflowError (>= 2**64) set. The one rule for widths.
+ */
+int64_t atomics_parse_width(HPyContext *ctx, HPy width, const char *argument);
 
 /* ---- the types (atomic_type.c) ----------------------------------------- */
 
@@ -154,6 +166,7 @@ typedef enum {
     ATOMICS_HOOK_CORE,             /* the AtomicCore class (views) */
     ATOMICS_HOOK_ORDER_ERROR,      /* (op, order, is_fail) -> exception */
     ATOMICS_HOOK_WIDTH_ERROR,      /* (width, readonly) -> exception */
+    ATOMICS_HOOK_ALIGNMENT_ERROR,  /* (width, address) -> exception */
     ATOMICS_HOOK_OP_ERROR,         /* (op, width, readonly) -> exception */
     ATOMICS_HOOK_OPERAND_TYPE_ERROR, /* class: TypeError for bad operands */
     ATOMICS_HOOK_COUNT
@@ -175,6 +188,8 @@ int atomics_raise_hook(HPyContext *ctx, atomics_hook_t hook, const HPy *args,
 int atomics_raise_order_error(HPyContext *ctx, int op, int order,
                               int is_fail);
 int atomics_raise_width_error(HPyContext *ctx, HPy width, int readonly);
+int atomics_raise_alignment_error(HPyContext *ctx, int64_t width,
+                                  uint64_t address);
 int atomics_raise_op_error(HPyContext *ctx, int op,
                            const AtomicObject *self);
 /** The `__name__` of @p type, into @p buf (never fails; "?" if unknown). */

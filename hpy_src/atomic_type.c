@@ -106,14 +106,14 @@ typedef struct {
 
 /* Every class states the struct size: PyPy does not inherit it from an HPy
  * base, and would allocate no struct for a subclass that says 0. */
-#define CLASS(CLS, MODULE, CTOR, KIND, SIGNED, INTEGRAL, ARRAY, DOC)        \
+#define CLASS(CLS, MODULE, KIND, SIGNED, INTEGRAL, ARRAY, VIEW, DOC)        \
     {.spec = {.name = MODULE "." #CLS,                                      \
               .basicsize = (int)sizeof(AtomicObject),                       \
               .builtin_shape = SHAPE(AtomicObject),                         \
               .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_HAVE_GC |          \
                        HPy_TPFLAGS_BASETYPE,                                \
               .doc = DOC},                                                  \
-     .config = ATOMICS_CLASS_CONFIG(KIND, SIGNED, INTEGRAL, ARRAY),         \
+     .config = ATOMICS_CLASS_CONFIG(KIND, SIGNED, INTEGRAL, ARRAY, VIEW),   \
      .new_def = &CLS##_new},
 static class_t classes[] = {ATOMICS_FOR_EACH_CLASS(CLASS)};
 

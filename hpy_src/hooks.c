@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Python objects the C code needs, registered once by the `atomics` package
- * at import: the MemoryOrder and AtomicCore classes, and small factories
- * that build the package's exceptions. Building exceptions in Python keeps their messages
- * and attributes in one place (atomics/exc.py); only error paths use them.
+ * at import: the MemoryOrder and AtomicCore classes (to recognise their
+ * instances), and small factories that build the package's exceptions.
+ * Building exceptions in Python keeps their messages and attributes in one
+ * place (atomics/exc.py); only error paths use them.
  */
 
 #include <stdio.h>
@@ -18,6 +19,7 @@ static const char *const hook_names[ATOMICS_HOOK_COUNT] = {
     [ATOMICS_HOOK_CORE] = "AtomicCore",
     [ATOMICS_HOOK_ORDER_ERROR] = "order_error",
     [ATOMICS_HOOK_WIDTH_ERROR] = "width_error",
+    [ATOMICS_HOOK_ALIGNMENT_ERROR] = "alignment_error",
     [ATOMICS_HOOK_OP_ERROR] = "op_error",
     [ATOMICS_HOOK_OPERAND_TYPE_ERROR] = "OperandTypeError",
 };
@@ -141,6 +143,23 @@ int atomics_raise_op_error(HPyContext *ctx, int op, const AtomicObject *self)
 {
     const long long values[3] = {op, self->width, self->readonly};
     return raise_with_ints(ctx, ATOMICS_HOOK_OP_ERROR, values, 3);
+}
+
+int atomics_raise_alignment_error(HPyContext *ctx, int64_t width,
+                                  uint64_t address)
+{
+    HPy args[2];
+    int rc;
+    args[0] = HPyLong_FromInt64_t(ctx, width);
+    args[1] = HPyLong_FromUInt64_t(ctx, address);
+    rc = HPy_IsNull(args[0]) || HPy_IsNull(args[1])
+             ? -1
+             : atomics_raise_hook(ctx, ATOMICS_HOOK_ALIGNMENT_ERROR, args, 2);
+    if (!HPy_IsNull(args[0]))
+        HPy_Close(ctx, args[0]);
+    if (!HPy_IsNull(args[1]))
+        HPy_Close(ctx, args[1]);
+    return rc;
 }
 
 int atomics_raise_width_error(HPyContext *ctx, HPy width, int readonly)

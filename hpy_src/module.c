@@ -36,21 +36,24 @@ static HPy atomics_ops_mask_impl(HPyContext *ctx, HPy module, const HPy *args,
 
 HPyDef_METH(atomics_alignment, "alignment", HPyFunc_O,
             .doc = "alignment(width)\n--\n\n"
-                   "(recommended, minimum, size_within) for the width, all 0 "
-                   "if it has no ops.")
+                   "(recommended, minimum, size_within) for the width; the "
+                   "errors of Alignment(width).")
 static HPy atomics_alignment_impl(HPyContext *ctx, HPy module, HPy h_width)
 {
-    int64_t width = HPyLong_AsInt64_t(ctx, h_width);
-    patomic_align_t align = {0, 0, 0};
+    int64_t width = atomics_parse_width(ctx, h_width, "Positional argument");
+    const patomic_align_t *align;
     HPy items[3];
     (void)module;
-    if (width == -1 && HPyErr_Occurred(ctx))
-        HPyErr_Clear(ctx);
-    else if (width > 0)
-        align = patomic_alignment((size_t)width);
-    items[0] = HPyLong_FromSize_t(ctx, align.recommended);
-    items[1] = HPyLong_FromSize_t(ctx, align.minimum);
-    items[2] = HPyLong_FromSize_t(ctx, align.size_within);
+    if (width < 0)
+        return HPy_NULL;
+    align = atomics_alignment_for(width);
+    if (align->recommended == 0) {
+        atomics_raise_width_error(ctx, h_width, 0);
+        return HPy_NULL;
+    }
+    items[0] = HPyLong_FromSize_t(ctx, align->recommended);
+    items[1] = HPyLong_FromSize_t(ctx, align->minimum);
+    items[2] = HPyLong_FromSize_t(ctx, align->size_within);
     return atomics_tuple_steal(ctx, items, 3);
 }
 
@@ -135,6 +138,7 @@ static HPyGlobal *module_globals[] = {
     &atomics_hooks[ATOMICS_HOOK_CORE],
     &atomics_hooks[ATOMICS_HOOK_ORDER_ERROR],
     &atomics_hooks[ATOMICS_HOOK_WIDTH_ERROR],
+    &atomics_hooks[ATOMICS_HOOK_ALIGNMENT_ERROR],
     &atomics_hooks[ATOMICS_HOOK_OP_ERROR],
     &atomics_hooks[ATOMICS_HOOK_OPERAND_TYPE_ERROR],
 #define KWCACHE_GLOBAL(ID) &atomics_kwcaches[ATOMICS_PARAMS_##ID].kwnames,
@@ -146,7 +150,7 @@ static HPyGlobal *module_globals[] = {
     NULL,
 };
 
-_Static_assert(ATOMICS_HOOK_COUNT == 6,
+_Static_assert(ATOMICS_HOOK_COUNT == 7,
                "list every hook in module_globals");
 
 static HPyModuleDef moduledef = {
