@@ -4,7 +4,6 @@
 from . import _jit
 from ._buffer import buffer_address
 from ._load import native
-from .exc import UnsupportedWidthException
 
 
 class Alignment:
@@ -19,17 +18,9 @@ class Alignment:
     __slots__ = ("width", "recommended", "minimum", "size_within")
 
     def __init__(self, width: int):
-        if not isinstance(width, int):
-            raise TypeError("Positional argument 'width' must have type "
-                            "'int'.")
-        if width < 0:
-            raise ValueError("Negative width")
-        if width >= 1 << 64:  # as atomic(width=...) says it
-            raise OverflowError("Value would overflow size_t")
+        # (a bad width raises in C, by the rule of atomic(width=...))
         _jit.check_home("Alignment()")
         recommended, minimum, size_within = native.alignment(width)
-        if recommended == 0:
-            raise UnsupportedWidthException(width, readonly=False)
         self.width = width
         self.recommended = recommended
         self.minimum = minimum

@@ -15,7 +15,7 @@ buffer is obtained here, in Python, with tools every interpreter ships:
   PyPy locks anything) and the address comes from a ctypes array made
   `from_buffer` on that memoryview; PyPy keeps such memory in place.
 
-An `AtomicCore` holds one such export for as long as a view uses it.
+An `AtomicCore` holds one such export for as long as an atomic uses it.
 """
 
 import ctypes
@@ -213,69 +213,58 @@ def buffer_address(obj, argument="Positional argument 'buffer'"):
 
 
 class AtomicCore:
-    """The memory an atomic view works on: a locked export of a buffer, its
-    address, size and writability, and what the view makes of it.
+    """A buffer's memory, exported (and so locked, as far as the interpreter
+    locks exporters) until `release()`: what views, array views and shared
+    atomics work on. `memory()` gives it to their constructors as plain
+    values; the object they make keeps its core (and so the export) alive.
 
-    Created by the view contexts; an `Atomic*View` keeps its core (and so
-    the export) alive. `release()` gives the export back; it is idempotent.
+    Where an mmap can be closed under its export (PyPy, GraalPy), the core
+    also maps the mmap's shared pages a second time (_MappingAlias) for the
+    atomics to work on, so that closing the mmap leaves their memory in
+    place.
     """
 
-    __slots__ = ("_export", "_finalizer", "address", "width", "readonly",
-                 "is_integral", "is_signed", "segment", "kwargs",
-                 "__weakref__")
+    __slots__ = ("_export", "_finalizer", "address", "nbytes", "readonly",
+                 "alias", "__weakref__")
 
-    def __init__(self, buffer, *, is_integral: bool = False,
-                 is_signed: bool = False):
-        self._export = self._finalizer = None
-        # for shared memory (_shared.py): the Segment, and the keywords the
-        # atomic on it was made with (what unpickling needs)
-        self.segment = None
-        self.kwargs = None
-        self.address = 0
-        export = _Export(buffer, "Keyword argument 'buffer'")
+    def __init__(self, buffer, argument="Keyword argument 'buffer'", *,
+                 guard_mmap=True):
+        """Export `buffer` (`argument` names it in errors). `guard_mmap`:
+        alias an mmap's pages as the class says (a shared segment's mmap,
+        which is never closed while a core holds it, needs no alias)."""
+        export = _Export(buffer, argument)
+        alias = None
+        if guard_mmap and _MMAP_CLOSES_UNDER_EXPORT and _is_mmap(buffer):
+            alias = _MappingAlias.create(export.address, export.nbytes)
         self._export = export
         # A core dropped unreleased gives its export back when collected:
         # through weakref.finalize, as GraalPy 24.2 never calls __del__.
-        self._finalizer = weakref.finalize(self, export.release)
+        self._finalizer = weakref.finalize(self, _release, export, alias)
         self.address = export.address
-        self.width = export.nbytes
+        self.nbytes = export.nbytes
         self.readonly = export.readonly
-        self.is_integral = bool(is_integral)
-        self.is_signed = bool(is_signed)
+        self.alias = alias.address if alias is not None else 0
 
-    def pin_mapping(self, buffer):
-        """Where an mmap can be closed under its export (PyPy, GraalPy):
-        if `buffer` (the one this core exported) is an mmap with shared
-        pages, move the core onto an alias of them. The contexts call this
-        once the buffer passed their checks (so that errors name the
-        buffer's own address)."""
-        if (not _MMAP_CLOSES_UNDER_EXPORT or self._export is None
-                or not _is_mmap(buffer)):
-            return
-        alias = _MappingAlias.create(self.address, self.width)
-        if alias is None:
-            return
-        export = self._export
-        self._finalizer.detach()
-
-        def release():
-            alias.release()
-            export.release()
-
-        self._finalizer = weakref.finalize(self, release)
-        self.address = alias.address
-
-    @property
-    def released(self) -> bool:
-        return self._export is None
+    def memory(self):
+        """(core, address, nbytes, readonly, alias): the positional
+        arguments with which the atomic classes take this memory."""
+        if self._export is None:
+            raise ValueError("Operation forbidden on released AtomicCore "
+                             "object.")
+        return self, self.address, self.nbytes, self.readonly, self.alias
 
     def release(self):
+        """Give the export back (idempotent)."""
         self._export = None
-        self.address = 0
-        if self._finalizer is not None:
-            self._finalizer()  # releases the export once, then detaches
+        self._finalizer()  # releases the export once, then detaches
 
     def __repr__(self):
         state = "released" if self._export is None else hex(self.address)
-        return (f"<AtomicCore {state} width={self.width} "
+        return (f"<AtomicCore {state} nbytes={self.nbytes} "
                 f"readonly={self.readonly}>")
+
+
+def _release(export, alias):
+    if alias is not None:
+        alias.release()
+    export.release()

@@ -18,6 +18,7 @@ Hierarchy (each family the same shape; views are not `Atomic`s):
 
 import sys
 import time
+from collections import namedtuple
 
 from . import _jit, _shared, exc
 from ._buffer import AtomicCore
@@ -29,6 +30,7 @@ native.register_hook("MemoryOrder", MemoryOrder)
 native.register_hook("AtomicCore", AtomicCore)
 native.register_hook("order_error", exc.order_error)
 native.register_hook("width_error", exc.width_error)
+native.register_hook("alignment_error", exc.alignment_error)
 native.register_hook("op_error", exc.op_error)
 native.register_hook("OperandTypeError", exc.OperandTypeError)
 
@@ -42,7 +44,7 @@ class _IntOnly:
         return 42
 
 
-native.register_hook("int_probe", _IntOnly())
+native.probe_int_conversions(_IntOnly())
 if _jit.GRAALPY:
     _jit.set_home(native)
 
@@ -54,22 +56,23 @@ _building = True  # while this module makes its classes
 _WAIT_SLICE_NS = 50_000_000
 
 
-class _Properties:
-    """Properties and pickling shared by every atomic class.
+# What `_properties()` (C: hpy_src/atomic_type.c) returns, in its order;
+# it raises ValueError once a view is released.
+_Props = namedtuple("_Props", "width readonly signed ops_mask")
 
-    `_properties()` (C) is (width, readonly, signed, ops mask) and raises
-    ValueError once a view is released.
-    """
+
+class _Properties:
+    """Properties and pickling shared by every atomic class."""
 
     __slots__ = ()
 
-    def _props(self):
-        # (width, readonly, signed, ops mask); on a thread GraalPy cannot
-        # call back from, the C method answers NotImplemented (_jit.py)
+    def _props(self) -> _Props:
         props = self._properties()
         if props is NotImplemented:
+            # a thread GraalPy cannot call back from: the C method answered
+            # at once, untouched (_jit.py)
             props = _jit.properties(self)
-        return props
+        return _Props._make(props)
 
     def __init_subclass__(cls, **kwargs):
         # hpy 0.9 on CPython locates the C struct of a Python subclass's
@@ -83,17 +86,17 @@ class _Properties:
     @property
     def width(self) -> int:
         """Width in bytes (of one element, for arrays)."""
-        return self._props()[0]
+        return self._props().width
 
     @property
     def readonly(self) -> bool:
         """Whether the memory is read-only (only loads are supported)."""
-        return self._props()[1]
+        return self._props().readonly
 
     @property
     def ops_supported(self) -> "list[OpType]":
         """The operations this object supports, as a new sorted list."""
-        return ops_from_mask(self._props()[3])
+        return ops_from_mask(self._props().ops_mask)
 
     def __copy__(self):
         # even a shared atomic: pickle makes it an alias of the same memory,
@@ -111,13 +114,11 @@ class _Properties:
         owner = self._owner()
         if owner is NotImplemented:  # see _props
             raise _jit.away_error(f"pickling {type(self).__name__!r}")
-        segment = getattr(owner, "segment", None)
-        if segment is None:
+        if not isinstance(owner, _shared.SharedCore):
             raise TypeError(
                 f"cannot pickle {type(self).__name__!r} object: its memory "
                 f"is private to this process (use shared=True)")
-        return _shared.rebuild, (type(self), segment.name, segment.size,
-                                 owner.kwargs)
+        return owner.reduce(type(self))
 
 
 if sys.implementation.name in ("pypy", "graalpy"):
@@ -137,14 +138,14 @@ class _AtomicMixin(_Properties):
     __slots__ = ()
 
     def __str__(self) -> str:
-        width, readonly, signed, mask = self._props()
-        fields = [f"width={width}", f"readonly={readonly}"]
+        props = self._props()
+        fields = [f"width={props.width}", f"readonly={props.readonly}"]
         if isinstance(self, (INTEGRAL, BYTES)):
-            value = (repr(self.load()) if mask >> OpType.LOAD & 1
+            value = (repr(self.load()) if props.ops_mask >> OpType.LOAD & 1
                      else "LOAD_NOT_SUPPORTED")
             fields.insert(0, f"value={value}")
         if isinstance(self, INTEGRAL):
-            fields.append(f"signed={signed}")
+            fields.append(f"signed={props.signed}")
         return f"{type(self).__name__}({', '.join(fields)})"
 
 
@@ -154,11 +155,11 @@ class _ArrayMixin(_Properties):
     __slots__ = ()
 
     def __str__(self) -> str:
-        width, readonly, signed, _ = self._props()
-        fields = [f"length={len(self)}", f"width={width}",
-                  f"readonly={readonly}"]
+        props = self._props()
+        fields = [f"length={len(self)}", f"width={props.width}",
+                  f"readonly={props.readonly}"]
         if isinstance(self, (AtomicIntArray, AtomicUintArray)):
-            fields.append(f"signed={signed}")
+            fields.append(f"signed={props.signed}")
         return f"{type(self).__name__}({', '.join(fields)})"
 
 
@@ -227,7 +228,7 @@ class _IntegralMixin:
     @property
     def signed(self) -> bool:
         """Whether values and arithmetic are signed (two's complement)."""
-        return self._props()[2]
+        return self._props().signed
 
 
 def _family(suffix: str, module: str):
@@ -242,8 +243,9 @@ def _family(suffix: str, module: str):
     int_ = make("AtomicInt", (integral, INT))
     uint = make("AtomicUint", (integral, UINT))
     if _jit.ENABLED:
-        for cls in (integral, bytes_, int_, uint):
-            _jit.install(cls)
+        for cls in (integral, int_, uint):
+            _jit.install(cls, "INTEGRAL", array=False)
+        _jit.install(bytes_, "BYTES", array=False)
     return root, integral, bytes_, int_, uint
 
 
@@ -264,8 +266,8 @@ def _arrays():
                     (root, _ValueArrayMixin, _IntegralMixin)),
                make("AtomicBytesArray", (root, _ValueArrayMixin)))
     if _jit.ENABLED:
-        for cls in classes:
-            _jit.install(cls, is_array=True)
+        for cls, kind in zip(classes, ("INTEGRAL", "INTEGRAL", "BYTES")):
+            _jit.install(cls, kind, array=True)
     return (root,) + classes
 
 

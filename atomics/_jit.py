@@ -40,7 +40,8 @@ import sys
 import _thread
 from types import GenericAlias
 
-from ._enums import MemoryOrder, OpType
+from ._enums import MemoryOrder
+from ._ops import ops_of
 
 # Whether the classes get front-ends at all, and whether they must also
 # serve threads GraalPy cannot call back from: GraalPy 24's built-in HPy
@@ -94,13 +95,13 @@ def _as_bytes(value):
     return value if type(value) is bytes else memoryview(value).tobytes()
 
 
-def _front(name, raw, operands, orders, compare=None, away=None):
+def _front(name, raw, operands, orders, doc, compare=None, away=None):
     """A Python method `name(self, *operands, *orders=SEQ_CST)` calling the
     C method `raw` with the operands, and the orders only if one is not the
     default. For cmpxchg, `raw` returns the value the atomic held, and the
     method a CmpxchgResult; `compare(expected)` gives what that value is
-    compared with (an int for __index__ objects, bytes for buffers).
-    On GraalPy, `away(self, operands, orders)` runs the call where `raw`
+    compared with (an int for __index__ objects, bytes for buffers). `doc`
+    is the C method's docstring. On GraalPy, `away(self, operands, orders)` runs the call where `raw`
     answered NotImplemented (a thread it must not call back from)."""
     params = ", ".join(list(operands) + [f"{o}=_SEQ_CST" for o in orders])
     operands = [o for o in operands if o != "/"]  # "/": positional-only
@@ -136,7 +137,7 @@ def _front(name, raw, operands, orders, compare=None, away=None):
     exec(source, namespace)
     front = namespace[name]
     # the C docstring without its signature line (the function has one)
-    front.__doc__ = raw.__doc__.split("--\n\n", 1)[-1]
+    front.__doc__ = doc.split("--\n\n", 1)[-1]
     front.__qualname__ = name
     return front
 
@@ -145,47 +146,34 @@ def _tuple(names):
     return "(" + "".join(f"{n}, " for n in names) + ")"
 
 
-def _parameters(method):
-    """Parameter names of a C method, from the signature line that starts
-    its docstring ("store($self, desired, order=...)"; CPython moves it to
-    __text_signature__, PyPy and GraalPy leave it in __doc__, and GraalPy's
-    __text_signature__ is a generic "(self, /, *args, **kwargs)")."""
-    line = (method.__doc__ or "").split("\n", 1)[0]
-    if "($self" not in line:
-        line = method.__text_signature__
-    inside = line[line.index("(") + 1:line.rindex(")")]
-    names = [part.split("=")[0].strip() for part in inside.split(",")]
-    # "/" stays: it ends the positional-only ones (an array's index)
-    return [name for name in names if name and name != "$self"]
-
-
-def install(cls, is_array=False):
-    """Replace cls's C operations with JIT-friendly front-ends."""
-    for name, method in list(vars(cls).items()):
-        if name.startswith("_") or not callable(method) or name == "wait":
-            continue
-        if name in ("notify_one", "notify_all"):
-            if GRAALPY:
-                setattr(cls, name, _notify_front(name, method))
-            continue
-        params = _parameters(method)
-        orders = [p for p in params if p in (
-            "order", "success", "failure", "succ", "fail")]
-        operands = params[:len(params) - len(orders)]
-        away = (_away_front(name, is_array, hasattr(cls, "_away"))
-                if GRAALPY else None)
-        if name.startswith("cmpxchg"):
-            raw = vars(cls)[f"_{name}_old"]
-            compare = _as_bytes if "succ" in orders else operator.index
-            setattr(cls, name, _front(name, raw, operands, orders, compare,
-                                      away))
+def install(cls, kind, array):
+    """Replace the C operations of `cls`, a class of atomics of `kind`
+    ("INTEGRAL" or "BYTES"), or of arrays of them, with JIT-friendly
+    front-ends."""
+    # an array's element index comes first, positional-only ("/")
+    index = ["i", "/"] if array else []
+    has_away = hasattr(cls, "_away")
+    for op in ops_of(kind).values():
+        method = vars(cls)[op.name]
+        operands = index + list(op.operands)
+        away = _away_front(op, array, has_away) if GRAALPY else None
+        if op.twin is not None:  # cmpxchg: the twin returns the old value
+            compare = _as_bytes if kind == "BYTES" else operator.index
+            setattr(cls, op.name, _front(op.name, vars(cls)[op.twin],
+                                         operands, op.orders, method.__doc__,
+                                         compare, away))
         else:
-            setattr(cls, name, _front(name, method, operands, orders,
-                                      away=away))
-    if GRAALPY and "__int__" in vars(cls):
-        cls.__int__ = lambda self: self.load()
-    if GRAALPY and "__bytes__" in vars(cls):
-        cls.__bytes__ = lambda self: self.load()
+            setattr(cls, op.name, _front(op.name, method, operands,
+                                         op.orders, method.__doc__,
+                                         away=away))
+    if GRAALPY:
+        for name in ("notify_one", "notify_all"):
+            if name in vars(cls):
+                setattr(cls, name, _notify_front(name, vars(cls)[name]))
+        if "__int__" in vars(cls):
+            cls.__int__ = lambda self: self.load()
+        if "__bytes__" in vars(cls):
+            cls.__bytes__ = lambda self: self.load()
 
 
 # ---------------------------------------------- GraalPy: other threads --
@@ -200,7 +188,7 @@ def set_home(native):
     through `_away`); `native` checks first that GraalPy passes numbers as
     `_away` expects (else `_away` answers SystemError)."""
     global _home
-    native.register_hook("home_thread", (7, -7, 2.5, 2**40))
+    native.set_home_thread((7, -7, 2.5, 2**40))
     _home = _get_ident()
 
 
@@ -322,21 +310,22 @@ def _error(self, code, op, values, orders, index=None):
     return RuntimeError(f"atomics: internal error {code!r} in _away")
 
 
-_RESULT_NONE = {"store", "bin_or", "bin_xor", "bin_and", "bin_not", "add",
-                "sub", "inc", "dec", "neg"}
+# patomic's signatures whose ops return nothing, and a bit's old value
+_RETURNS_NONE = ("store", "void", "void_noarg")
+_RETURNS_BOOL = ("test", "test_modify")
 
 
-def _away_front(name, is_array, has_away):
-    """What a front-end calls where the C method answered NotImplemented."""
+def _away_front(op, is_array, has_away):
+    """What the front-end of `op` (an _ops.Op) calls where the C method
+    answered NotImplemented."""
     if not has_away:
         def unsupported(self, operands, orders):
-            raise away_error(f"{type(self).__name__}.{name}()")
+            raise away_error(f"{type(self).__name__}.{op.name}()")
         return unsupported
-    op = OpType[name.upper().replace("BIN_FETCH_", "FETCH_")
-                .replace("BIN_", "")]
-    code = float(op)
-    returns_none = name in _RESULT_NONE
-    returns_bool = name.startswith("bit_test")
+    code = float(op.optype)
+    returns_none = op.signature in _RETURNS_NONE
+    returns_bool = op.signature in _RETURNS_BOOL
+    optype = op.optype
 
     def away(self, operands, orders):
         if is_array:
@@ -361,5 +350,5 @@ def _away_front(name, is_array, has_away):
             return int(r)
         if r == _SPILLED:
             return _spilled(self)
-        raise _error(self, r, op, values, orders, index)
+        raise _error(self, r, optype, values, orders, index)
     return away

@@ -84,24 +84,37 @@ class Segment:
         segment = _mapped[name] = cls(name, size, mapping)
         return segment
 
-    def core(self, kwargs):
-        """An AtomicCore over the segment (which it keeps alive), for an
-        atomic made with `kwargs`."""
-        core = AtomicCore(memoryview(self.mmap)[:self.size])
-        core.segment = self
-        core.kwargs = kwargs
-        return core
+
+
+class SharedCore(AtomicCore):
+    """The memory of a shared atomic: a segment's, and how the atomic on it
+    was made, which is what pickling it takes."""
+
+    __slots__ = ("segment", "kwargs")
+
+    def __init__(self, segment, kwargs):
+        super().__init__(memoryview(segment.mmap)[:segment.size],
+                         guard_mmap=False)
+        self.segment = segment  # (kept alive: its mapping is the memory)
+        self.kwargs = kwargs
+
+    def reduce(self, cls):
+        """What pickles an atomic of class `cls` on this memory."""
+        return rebuild, (cls, self.segment.name, self.segment.size,
+                         self.kwargs)
 
 
 def new(cls, kwargs, size):
     """cls(**kwargs) on a new segment of `size` bytes."""
-    return cls(Segment.create(size).core(kwargs), **kwargs)
+    core = SharedCore(Segment.create(size), kwargs)
+    return cls(*core.memory(), **kwargs)
 
 
 def rebuild(cls, name, size, kwargs):
     """Unpickle a shared atomic: map its segment and make `cls` on it."""
     _jit.check_home(f"unpickling {cls.__name__!r}")
-    return cls(Segment.attach(name, size).core(kwargs), **kwargs)
+    core = SharedCore(Segment.attach(name, size), kwargs)
+    return cls(*core.memory(), **kwargs)
 
 
 def _unlink_if_creator(path, creator):

@@ -1,20 +1,18 @@
 # SPDX-License-Identifier: MIT
 """The view contexts: `atomicview()` returns one of these.
 
-A context takes (and locks) the buffer's export when it is created, hands
-out one view when entered, and gives the export back on `release()` or
-`__exit__`. After that the view raises ValueError on any use, so a view can
-never touch memory whose owner may already have freed or resized it.
+A context takes (and locks) the buffer's export and makes its view when it
+is created, hands the view out when entered, and gives the export back on
+`release()` or `__exit__`. After that the view raises ValueError on any
+use, so a view can never touch memory whose owner may already have freed
+or resized it.
 """
 
 from . import _jit
-from ._alignment import Alignment
 from ._buffer import AtomicCore
 from ._classes import (AtomicBytesArray, AtomicBytesView, AtomicIntArray,
                        AtomicIntegralView, AtomicIntView, AtomicUintArray,
                        AtomicUintView, AtomicView, release_view)
-from ._load import native
-from .exc import AlignmentError, UnsupportedWidthException
 
 __all__ = [
     "AtomicViewContext",
@@ -26,24 +24,6 @@ __all__ = [
 ]
 
 _FRESH, _OPEN, _CLOSED = range(3)
-
-# OpTypes up to FETCH_NOT are the non-arithmetic ones (see patomic's ops.h).
-_NON_ARITHMETIC = (1 << 18) - 1
-
-
-def _check(core: AtomicCore, width: int, is_integral: bool) -> None:
-    mask = native.ops_mask(width, core.readonly)
-    if not is_integral:
-        mask &= _NON_ARITHMETIC
-    if not mask:
-        raise UnsupportedWidthException(width, readonly=core.readonly)
-    if core.width % width:
-        raise ValueError(f"buffer of {core.width} bytes does not hold a "
-                         f"whole number of {width}-byte atomics")
-    # An empty buffer holds no atomic to misalign (CPython 3.13+ exports an
-    # empty bytearray at an odd address).
-    if core.width and core.address % Alignment(width).recommended:
-        raise AlignmentError(width, core.address, using_recommended=True)
 
 
 class AtomicViewContext:
@@ -61,32 +41,28 @@ class AtomicViewContext:
     _core = None
 
     def __init__(self, *, buffer, is_integral: bool, is_signed: bool):
-        self._open_core(buffer, is_integral, is_signed, None)
+        self._open(buffer, self._view_class, is_integral=is_integral,
+                   is_signed=is_signed)
 
-    def _open_core(self, buffer, is_integral, is_signed, width):
-        """Export `buffer` and check it suits atomics of `width` bytes (the
-        whole buffer if None); keep the export only if it does."""
+    def _open(self, buffer, cls, **keywords):
+        """Export `buffer` and make the view, a `cls(**keywords)` on its
+        memory; the constructor checks (once, in C) that the memory suits
+        it. Keep the export only if it does."""
         _jit.check_home(f"{type(self).__name__}()")
-        core = AtomicCore(buffer, is_integral=is_integral,
-                          is_signed=is_signed)
+        core = AtomicCore(buffer)
         try:
-            _check(core, core.width if width is None else width, is_integral)
-            core.pin_mapping(buffer)
+            self._view = cls(*core.memory(), **keywords)
         except BaseException:
             core.release()  # a failed construction leaves no export behind
             raise
         self._core = core
         self._state = _FRESH
 
-    def _make(self, core):
-        return self._view_class(core)
-
     def __enter__(self):
         if self._state == _OPEN:
             raise ValueError("Cannot open context multiple times.")
         if self._state == _CLOSED:
             raise ValueError("Cannot open context after calling 'release'.")
-        self._view = self._make(self._core)
         self._state = _OPEN
         return self._view
 
@@ -131,7 +107,7 @@ class AtomicIntegralViewContext(AtomicViewContext):
     _view_class = AtomicIntegralView
 
     def __init__(self, *, buffer, is_signed: bool):
-        super().__init__(buffer=buffer, is_integral=True, is_signed=is_signed)
+        self._open(buffer, self._view_class, is_signed=is_signed)
 
 
 class AtomicBytesViewContext(AtomicViewContext):
@@ -140,7 +116,7 @@ class AtomicBytesViewContext(AtomicViewContext):
     _view_class = AtomicBytesView
 
     def __init__(self, *, buffer):
-        super().__init__(buffer=buffer, is_integral=False, is_signed=False)
+        self._open(buffer, self._view_class)
 
 
 class AtomicIntViewContext(AtomicIntegralViewContext):
@@ -149,7 +125,7 @@ class AtomicIntViewContext(AtomicIntegralViewContext):
     _view_class = AtomicIntView
 
     def __init__(self, *, buffer):
-        super().__init__(buffer=buffer, is_signed=True)
+        self._open(buffer, self._view_class)
 
 
 class AtomicUintViewContext(AtomicIntegralViewContext):
@@ -158,7 +134,7 @@ class AtomicUintViewContext(AtomicIntegralViewContext):
     _view_class = AtomicUintView
 
     def __init__(self, *, buffer):
-        super().__init__(buffer=buffer, is_signed=False)
+        self._open(buffer, self._view_class)
 
 
 class AtomicArrayViewContext(AtomicViewContext):
@@ -171,20 +147,5 @@ class AtomicArrayViewContext(AtomicViewContext):
                                AtomicBytesArray):
             raise TypeError("array_class must be AtomicIntArray, "
                             "AtomicUintArray or AtomicBytesArray")
-        if not isinstance(width, int):
-            raise TypeError("Keyword argument 'width' must have type 'int'.")
-        # the same errors as atomic(width=...); width 0 fails in _check
-        if width < 0:
-            raise ValueError("Negative width")
-        if width >= 1 << 64:
-            raise OverflowError("Value would overflow size_t")
-        self._array_class = array_class
-        self._width = width
-        self._open_core(buffer, array_class is not AtomicBytesArray, False,
-                        width)
-
-    def _make(self, core):
-        # the core goes positionally (see owned_new in hpy_src/atomic_type.c)
-        return self._array_class(core, length=core.width // self._width,
-                                 width=self._width)
-
+        # (as long as the buffer: the constructor divides it into elements)
+        self._open(buffer, array_class, width=width)

@@ -147,6 +147,10 @@ def width_error(width: int, readonly: bool) -> UnsupportedWidthException:
     return UnsupportedWidthException(width, readonly=bool(readonly))
 
 
+def alignment_error(width: int, address: int) -> AlignmentError:
+    return AlignmentError(width, address, using_recommended=True)
+
+
 def op_error(op: int, width: int,
              readonly: int) -> UnsupportedOperationException:
     return UnsupportedOperationException(OpType(op), width,

@@ -20,7 +20,6 @@ each interpreter:
 """
 
 import argparse
-import gc
 import json
 import mmap
 import os
@@ -30,36 +29,10 @@ import time
 
 import atomics
 
-STATM = "/proc/self/statm"
-
-
-def rss():
-    with open(STATM) as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def malloc_in_use_fn():
-    """glibc's count of bytes malloc() has handed out (None elsewhere):
-    exact for leaks of small C blocks, which RSS shows only in part (malloc
-    reuses pages the interpreter freed)."""
-    try:
-        import ctypes
-
-        class MallInfo2(ctypes.Structure):
-            _fields_ = [(name, ctypes.c_size_t) for name in (
-                "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
-                "fsmblks", "uordblks", "fordblks", "keepcost")]
-
-        fn = ctypes.CDLL(None).mallinfo2
-        fn.restype = MallInfo2
-    except (ImportError, OSError, AttributeError):
-        return None
-    return lambda: fn().uordblks + fn().hblkhd
-
-
-def settle():
-    for _ in range(3):
-        gc.collect()
+# the measuring, shared with tests/test_stress.py
+sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+from tests.memory import STATM, malloc_in_use_fn, rss, settle  # noqa: E402
 
 
 def owned(kind, width, **kwargs):

@@ -14,6 +14,8 @@
 
 #include "atomic.h"
 
+atomics_kwcache_t atomics_kwcaches[ATOMICS_PARAMS_COUNT];
+
 static int kw_error(HPyContext *ctx, const char *method, const char *fmt,
                     const char *what)
 {
@@ -24,7 +26,7 @@ static int kw_error(HPyContext *ctx, const char *method, const char *fmt,
 }
 
 /* Work out which parameter each keyword names, and cache the answer. */
-static int map_keywords(HPyContext *ctx, atomics_params_t *params,
+static int map_keywords(HPyContext *ctx, const atomics_params_t *params,
                         const char *method, HPy kwnames, HPy_ssize_t nkw)
 {
     int8_t map[4];
@@ -55,12 +57,12 @@ static int map_keywords(HPyContext *ctx, atomics_params_t *params,
         HPy_Close(ctx, name);
         map[k] = (int8_t)j;
     }
-    memcpy(params->kwmap, map, sizeof map);
-    HPyGlobal_Store(ctx, params->kwcache, kwnames);
+    memcpy(params->kwcache->map, map, sizeof map);
+    HPyGlobal_Store(ctx, &params->kwcache->kwnames, kwnames);
     return 0;
 }
 
-int atomics_parse_args(HPyContext *ctx, atomics_params_t *params,
+int atomics_parse_args(HPyContext *ctx, const atomics_params_t *params,
                        const char *method, const HPy *args, size_t nargs,
                        HPy kwnames, HPy *out)
 {
@@ -77,14 +79,14 @@ int atomics_parse_args(HPyContext *ctx, atomics_params_t *params,
 
     if (!HPy_IsNull(kwnames)) {
         HPy_ssize_t nkw = HPy_Length(ctx, kwnames);
-        HPy cached = HPyGlobal_Load(ctx, *params->kwcache);
+        HPy cached = HPyGlobal_Load(ctx, params->kwcache->kwnames);
         int hit = HPy_Is(ctx, cached, kwnames);
         HPy_ssize_t k;
         HPy_Close(ctx, cached);
         if (!hit && map_keywords(ctx, params, method, kwnames, nkw) < 0)
             return -1;
         for (k = 0; k < nkw; ++k) {
-            int j = params->kwmap[k];
+            int j = params->kwcache->map[k];
             if (!HPy_IsNull(out[j]))
                 return kw_error(ctx, method,
                                 "%s() got multiple values for argument '%s'",

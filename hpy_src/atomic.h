@@ -6,10 +6,14 @@
  * Shared declarations of the `atomics._native` extension.
  *
  * Layout of hpy_src/:
- *   module.c          module definition, ops tables, registration of the
- *                     Python-side classes the C code needs (hooks.c)
- *   atomic_type.c     the atomic object: struct, construction, properties
+ *   module.c          the module: its functions, globals and exec slot
+ *   ops_tables.c      patomic's ops table per width, built once at import
+ *   classes.h         every class, once (expanded by the next two files)
+ *   construct.c       the constructors: arguments, memory, their errors
+ *   atomic_type.c     the types: lifetime, properties, specs, make_type
  *   atomic_ops.c      the atomic operations as methods (one C call each)
+ *   descriptors.h     an operation as a constant descriptor, and running it
+ *   away.c            GraalPy 24: calls from threads it cannot call back from
  *   args.c            fast argument parsing (positional, keyword, order)
  *   values.c          Python int/bytes <-> native bytes of one width
  *   hooks.c           Python objects registered at import, and errors
@@ -23,6 +27,8 @@
 
 #include "hpy.h"
 #include <patomic/patomic.h>
+
+#include "op_table.h"
 
 /* ---- the atomic object ------------------------------------------------ */
 
@@ -64,13 +70,38 @@ HPyType_HELPERS(AtomicObject)
 /** Widths with a slot in the ops tables: 1, 2, 4, 8 and 16 bytes. */
 #define ATOMICS_MAX_WIDTH 16
 
+/* ---- ops tables (ops_tables.c) ----------------------------------------- */
+
+/** Build the tables (once, at import: module.c). */
+void atomics_init_ops_tables(void);
 /** The ops table for @p width (NULL if the width has no slot). */
 const patomic_ops_t *atomics_ops_for(int64_t width, int readonly);
+/** Bit 1 << op for each op in @p ops (may be NULL) that an object offers
+ *  (the arithmetic ones only if it is integral). */
+uint32_t atomics_kind_ops_mask(const patomic_ops_t *ops, int is_integral);
+/** The alignment objects of @p width need (all 0 if it has no ops). */
+const patomic_align_t *atomics_alignment_for(int64_t width);
+
+/* ---- construction (construct.c) ---------------------------------------- */
+
+/**
+ * The value of a width argument (@p argument names it in errors: "Keyword
+ * argument", "Positional argument"); INT64_MAX for one that fits size_t
+ * but no atomic; or -1 with TypeError (not an int), ValueError (negative)
+ * or OverflowError (>= 2**64) set. The one rule for widths.
+ */
+int64_t atomics_parse_width(HPyContext *ctx, HPy width, const char *argument);
+
+/* ---- the types (atomic_type.c) ----------------------------------------- */
 
 /** Raise ValueError if @p self was released; return non-zero if usable. */
 int atomics_check_live(HPyContext *ctx, const AtomicObject *self);
+/** The roots of the classes whose objects can be released (views,
+ *  arrays), kept to check what `release_view` is given. */
+extern HPyGlobal atomics_view_root, atomics_array_root;
+extern HPyDef atomics_make_type, atomics_release_view;
 
-/* ---- calls from other threads on GraalPy (atomic_ops.c) --------------- */
+/* ---- calls from other threads on GraalPy (away.c) -------------------- */
 
 /*
  * GraalPy 24's HPy layer makes every call back into the interpreter that it
@@ -78,7 +109,7 @@ int atomics_check_live(HPyContext *ctx, const AtomicObject *self);
  * thread that started its HPy support: called from any other thread, such
  * a call runs the JVM on the wrong thread's state (stack overflows, errors
  * raised in the main thread, hangs). There, the package marks the thread
- * that imports it as home (`register_hook("home_thread", probe)`), and
+ * that imports it as home (`set_home_thread(probe)`), and
  * every entry point called from another thread returns at once, before it
  * looks at its arguments: the operations with `atomics_away_reply()`, which
  * the Python front-ends (atomics/_jit.py) take as "call `_away` instead",
@@ -87,7 +118,7 @@ int atomics_check_live(HPyContext *ctx, const AtomicObject *self);
  */
 extern int atomics_home_only;
 extern pthread_t atomics_home;
-/** Whether `_away` can answer (the check in atomics_set_home passed). */
+/** Whether `_away` can answer (the check in set_home_thread passed). */
 extern int atomics_away_ok;
 
 /** Whether this call comes from a thread that must not call back. */
@@ -98,14 +129,10 @@ static inline int atomics_away(void)
 
 /** What an operation returns to a thread that must not call back:
  *  NotImplemented, or NULL (SystemError) if this GraalPy's handles are not
- *  laid out as `atomics_set_home` checked. */
+ *  laid out as `set_home_thread` checked. */
 HPy atomics_away_reply(HPyContext *ctx);
 
-/** The "home_thread" hook: make the calling thread home, after checking
- *  @p probe (see atomic_ops.c). Returns 0, or -1 with an exception set. */
-int atomics_set_home(HPyContext *ctx, HPy probe);
-
-extern HPyDef Atomic_away, Array_away;
+extern HPyDef Atomic_away, Array_away, atomics_set_home_thread;
 
 /* ---- integer arguments ------------------------------------------------- */
 
@@ -113,11 +140,12 @@ extern HPyDef Atomic_away, Array_away;
  * Whether this interpreter's HPyLong_AsInt64_t / AsSsize_t / AsUInt64_t
  * also take objects that have only __int__: PyPy's AsInt64_t does, so that
  * Fraction(7, 2) would be stored as 3 (its AsSsize_t and AsUInt64_t do
- * not). Found at import by converting such an object (the "int_probe"
- * hook, hooks.c); assumed until then.
+ * not). Found at import by converting such an object
+ * (`probe_int_conversions`, values.c); assumed until then.
  */
 extern int atomics_int64_lenient, atomics_ssize_lenient,
     atomics_uint64_lenient;
+extern HPyDef atomics_probe_int_conversions;
 
 /** After a failed strict conversion: whether it failed with TypeError
  *  (the object is not an int), which is then cleared. (values.c) */
@@ -174,6 +202,7 @@ typedef enum {
     ATOMICS_HOOK_CORE,             /* the AtomicCore class (views) */
     ATOMICS_HOOK_ORDER_ERROR,      /* (op, order, is_fail) -> exception */
     ATOMICS_HOOK_WIDTH_ERROR,      /* (width, readonly) -> exception */
+    ATOMICS_HOOK_ALIGNMENT_ERROR,  /* (width, address) -> exception */
     ATOMICS_HOOK_OP_ERROR,         /* (op, width, readonly) -> exception */
     ATOMICS_HOOK_OPERAND_TYPE_ERROR, /* class: TypeError for bad operands */
     ATOMICS_HOOK_COUNT
@@ -195,6 +224,8 @@ int atomics_raise_hook(HPyContext *ctx, atomics_hook_t hook, const HPy *args,
 int atomics_raise_order_error(HPyContext *ctx, int op, int order,
                               int is_fail);
 int atomics_raise_width_error(HPyContext *ctx, HPy width, int readonly);
+int atomics_raise_alignment_error(HPyContext *ctx, int64_t width,
+                                  uint64_t address);
 int atomics_raise_op_error(HPyContext *ctx, int op,
                            const AtomicObject *self);
 /** The `__name__` of @p type, into @p buf (never fails; "?" if unknown). */
@@ -205,38 +236,44 @@ int atomics_raise_operand_type(HPyContext *ctx, HPy obj, const char *what);
 /* ---- arguments (args.c) ------------------------------------------------ */
 
 /**
- * The parameters of one method: names in positional order, and how many of
- * them are required. The keyword matching caches the last `kwnames` tuple a
- * method saw in `kwcache` (call sites pass the same constant tuple on every
- * call), so a keyword call costs one identity check.
+ * The keywords a method was last called with, and which parameter each of
+ * them names. A call site passes the same (constant, interned) tuple of
+ * keyword names on every call, so a repeated keyword call costs one
+ * identity check instead of decoding and comparing strings.
+ */
+typedef struct {
+    HPyGlobal kwnames;
+    int8_t map[4];    /* kwnames[i] is parameter map[i] */
+} atomics_kwcache_t;
+
+/**
+ * The parameters of one method: names in positional order (operands, then
+ * memory orders), how many of them are operands (and so required), and
+ * the keyword cache of the list.
  */
 typedef struct {
     const char *names[4];
     int count;
     int required;
-    HPyGlobal *kwcache;
-    int8_t kwmap[4];    /* kwnames[i] is parameter kwmap[i] */
+    atomics_kwcache_t *kwcache;
 } atomics_params_t;
 
-/** The parameter lists of the atomic methods (atomic_ops.c). */
+/** The parameter lists of the methods (op_table.h). */
 typedef enum {
-    ATOMICS_PARAMS_ORDER,         /* (order) */
-    ATOMICS_PARAMS_DESIRED,       /* (desired, order) */
-    ATOMICS_PARAMS_VALUE,         /* (value, order) */
-    ATOMICS_PARAMS_INDEX,         /* (index, order) */
-    ATOMICS_PARAMS_CMPXCHG_INT,   /* (expected, desired, success, failure) */
-    ATOMICS_PARAMS_CMPXCHG_BYTES, /* (expected, desired, succ, fail) */
+#define ATOMICS_PARAMS_ID(ID) ATOMICS_PARAMS_##ID,
+    ATOMICS_FOR_EACH_PARAMS(ATOMICS_PARAMS_ID)
+#undef ATOMICS_PARAMS_ID
     ATOMICS_PARAMS_COUNT
 } atomics_params_id_t;
 
-extern HPyGlobal atomics_kwcaches[ATOMICS_PARAMS_COUNT];
+extern atomics_kwcache_t atomics_kwcaches[ATOMICS_PARAMS_COUNT];
 
 /**
  * Fill out[0..params->count) with borrowed handles from the call (HPy_NULL
  * for an omitted optional parameter). @p method names the method in errors.
  * Returns 0, or -1 with TypeError set.
  */
-int atomics_parse_args(HPyContext *ctx, atomics_params_t *params,
+int atomics_parse_args(HPyContext *ctx, const atomics_params_t *params,
                        const char *method, const HPy *args, size_t nargs,
                        HPy kwnames, HPy *out);
 
@@ -296,37 +333,19 @@ extern HPyGlobal atomics_cmpxchg_result_type;
 /** A new CmpxchgResult(success, expected), taking ownership of expected. */
 HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected);
 
-/* ---- method tables (atomic_type.c, atomic_ops.c) ----------------------- */
+/* ---- methods (atomic_ops.c, wait.c) ----------------------------------- */
 
-/* The HPyDefs of the methods (atomic_ops.c, wait.c), as X-macro lists of
- * names so that every class can list the ones it has. Single atomics' defs
- * are `Atomic_<name>`, arrays' `Array_<name>`. */
-#define ATOMICS_COMMON_OPS(X)                                               \
-    X(store) X(load) X(exchange) X(bit_test) X(bit_test_compl)              \
-    X(bit_test_set) X(bit_test_reset) X(bin_or) X(bin_xor) X(bin_and)       \
-    X(bin_not) X(bin_fetch_or) X(bin_fetch_xor) X(bin_fetch_and)            \
-    X(bin_fetch_not)
+/**
+ * Append to @p out the methods a class lists for the operations of its
+ * kind (every row of op_table.h whose kinds include @p kind, and their
+ * twins), on single atomics or on array elements; return the new end.
+ */
+HPyDef **atomics_list_op_methods(HPyDef **out, atomics_kind_t kind,
+                                 int array);
+/** Bit 1 << op for every op that objects of @p kind have (op_table.h). */
+uint32_t atomics_op_table_mask(atomics_kind_t kind);
+extern HPyDef atomics_op_table;
 
-#define ATOMICS_ARITHMETIC_OPS(X)                                           \
-    X(add) X(sub) X(inc) X(dec) X(neg)                                      \
-    X(fetch_add) X(fetch_sub) X(fetch_inc) X(fetch_dec) X(fetch_neg)
-
-#define ATOMICS_CMPXCHG_OPS(X, FAMILY)                                      \
-    X(cmpxchg_weak_##FAMILY) X(cmpxchg_strong_##FAMILY)                     \
-    X(cmpxchg_weak_old_##FAMILY) X(cmpxchg_strong_old_##FAMILY)
-
-/* all the ops of an integral / bytes family */
-#define ATOMICS_INTEGRAL_OPS(X)                                             \
-    ATOMICS_COMMON_OPS(X) ATOMICS_ARITHMETIC_OPS(X) ATOMICS_CMPXCHG_OPS(X, int)
-#define ATOMICS_BYTES_OPS(X)                                                \
-    ATOMICS_COMMON_OPS(X) ATOMICS_CMPXCHG_OPS(X, bytes)
-
-#define ATOMICS_DECLARE_DEFS(name)                                          \
-    extern HPyDef Atomic_##name;                                            \
-    extern HPyDef Array_##name;
-ATOMICS_INTEGRAL_OPS(ATOMICS_DECLARE_DEFS)
-ATOMICS_CMPXCHG_OPS(ATOMICS_DECLARE_DEFS, bytes)
-#undef ATOMICS_DECLARE_DEFS
 extern HPyDef Atomic_int, Atomic_bytes, Atomic_wait_slice, Atomic_notify_one,
     Atomic_notify_all, Array_len, Array_wait_slice, Array_notify_one,
     Array_notify_all;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Python objects the C code needs, registered once by the `atomics` package
- * at import: the MemoryOrder and AtomicCore classes, small factories that
- * build the package's exceptions, and a probe of the interpreter's integer
- * conversions. Building exceptions in Python keeps their messages
- * and attributes in one place (atomics/exc.py); only error paths use them.
+ * at import: the MemoryOrder and AtomicCore classes (to recognise their
+ * instances), and small factories that build the package's exceptions.
+ * Building exceptions in Python keeps their messages and attributes in one
+ * place (atomics/exc.py); only error paths use them.
  */
 
 #include <stdio.h>
@@ -19,28 +19,10 @@ static const char *const hook_names[ATOMICS_HOOK_COUNT] = {
     [ATOMICS_HOOK_CORE] = "AtomicCore",
     [ATOMICS_HOOK_ORDER_ERROR] = "order_error",
     [ATOMICS_HOOK_WIDTH_ERROR] = "width_error",
+    [ATOMICS_HOOK_ALIGNMENT_ERROR] = "alignment_error",
     [ATOMICS_HOOK_OP_ERROR] = "op_error",
     [ATOMICS_HOOK_OPERAND_TYPE_ERROR] = "OperandTypeError",
 };
-
-int atomics_int64_lenient = 1, atomics_ssize_lenient = 1,
-    atomics_uint64_lenient = 1;
-
-/* The "int_probe" hook: @p probe has __int__ (returning 42) but no
- * __index__, so a strict conversion raises TypeError for it. */
-static void probe_int_conversions(HPyContext *ctx, HPy probe)
-{
-#define PROBE(flag, T, CONVERT)                                             \
-    do {                                                                    \
-        T value_ = CONVERT(ctx, probe);                                     \
-        flag = !(value_ == (T)-1 && HPyErr_Occurred(ctx));                  \
-        HPyErr_Clear(ctx);                                                  \
-    } while (0)
-    PROBE(atomics_int64_lenient, int64_t, HPyLong_AsInt64_t);
-    PROBE(atomics_ssize_lenient, HPy_ssize_t, HPyLong_AsSsize_t);
-    PROBE(atomics_uint64_lenient, uint64_t, HPyLong_AsUInt64_t);
-#undef PROBE
-}
 
 HPyDef_METH(atomics_register_hook, "register_hook", HPyFunc_VARARGS,
             .doc = "register_hook(name, obj)\n--\n\n"
@@ -61,13 +43,6 @@ static HPy atomics_register_hook_impl(HPyContext *ctx, HPy module,
     name = HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
     if (name == NULL)
         return HPy_NULL;
-    if (strcmp(name, "home_thread") == 0)
-        return atomics_set_home(ctx, args[1]) < 0 ? HPy_NULL
-                                                   : HPy_Dup(ctx, ctx->h_None);
-    if (strcmp(name, "int_probe") == 0) {
-        probe_int_conversions(ctx, args[1]);
-        return HPy_Dup(ctx, ctx->h_None);
-    }
     for (i = 0; i < ATOMICS_HOOK_COUNT; ++i) {
         if (strcmp(name, hook_names[i]) == 0) {
             HPyGlobal_Store(ctx, &atomics_hooks[i], args[1]);
@@ -170,6 +145,23 @@ int atomics_raise_op_error(HPyContext *ctx, int op, const AtomicObject *self)
 {
     const long long values[3] = {op, self->width, self->readonly};
     return raise_with_ints(ctx, ATOMICS_HOOK_OP_ERROR, values, 3);
+}
+
+int atomics_raise_alignment_error(HPyContext *ctx, int64_t width,
+                                  uint64_t address)
+{
+    HPy args[2];
+    int rc;
+    args[0] = HPyLong_FromInt64_t(ctx, width);
+    args[1] = HPyLong_FromUInt64_t(ctx, address);
+    rc = HPy_IsNull(args[0]) || HPy_IsNull(args[1])
+             ? -1
+             : atomics_raise_hook(ctx, ATOMICS_HOOK_ALIGNMENT_ERROR, args, 2);
+    if (!HPy_IsNull(args[0]))
+        HPy_Close(ctx, args[0]);
+    if (!HPy_IsNull(args[1]))
+        HPy_Close(ctx, args[1]);
+    return rc;
 }
 
 int atomics_raise_width_error(HPyContext *ctx, HPy width, int readonly)

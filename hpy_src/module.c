@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The `atomics._native` module: a universal HPy binary, so one file serves
- * CPython, PyPy and GraalPy. The Python package loads it, registers its hooks
- * and builds the public classes with `make_type` (atomics/_native.py).
+ * CPython, PyPy and GraalPy. The Python package loads it (atomics/_load.py),
+ * registers its hooks and builds the public classes with `make_type`
+ * (atomics/_classes.py).
  */
 
 #include "atomic.h"
-
-void atomics_init_ops_tables(void);
-extern HPyGlobal atomics_view_root, atomics_array_root;
-extern HPyDef atomics_make_type;
-extern HPyDef atomics_release_view;
 
 HPyDef_METH(atomics_ops_mask, "ops_mask", HPyFunc_VARARGS,
             .doc = "ops_mask(width, readonly)\n--\n\n"
@@ -42,24 +38,27 @@ static HPy atomics_ops_mask_impl(HPyContext *ctx, HPy module, const HPy *args,
 
 HPyDef_METH(atomics_alignment, "alignment", HPyFunc_O,
             .doc = "alignment(width)\n--\n\n"
-                   "(recommended, minimum, size_within) for the width, all 0 "
-                   "if it has no ops.")
+                   "(recommended, minimum, size_within) for the width; the "
+                   "errors of Alignment(width).")
 static HPy atomics_alignment_impl(HPyContext *ctx, HPy module, HPy h_width)
 {
     int64_t width;
-    patomic_align_t align = {0, 0, 0};
+    const patomic_align_t *align;
     HPy items[3];
     (void)module;
     if (atomics_away())
         return HPy_NULL;
-    width = HPyLong_AsInt64_t(ctx, h_width);
-    if (width == -1 && HPyErr_Occurred(ctx))
-        HPyErr_Clear(ctx);
-    else if (width > 0)
-        align = patomic_alignment((size_t)width);
-    items[0] = HPyLong_FromSize_t(ctx, align.recommended);
-    items[1] = HPyLong_FromSize_t(ctx, align.minimum);
-    items[2] = HPyLong_FromSize_t(ctx, align.size_within);
+    width = atomics_parse_width(ctx, h_width, "Positional argument");
+    if (width < 0)
+        return HPy_NULL;
+    align = atomics_alignment_for(width);
+    if (align->recommended == 0) {
+        atomics_raise_width_error(ctx, h_width, 0);
+        return HPy_NULL;
+    }
+    items[0] = HPyLong_FromSize_t(ctx, align->recommended);
+    items[1] = HPyLong_FromSize_t(ctx, align->minimum);
+    items[2] = HPyLong_FromSize_t(ctx, align->size_within);
     return atomics_tuple_steal(ctx, items, 3);
 }
 
@@ -123,7 +122,7 @@ static int module_exec_impl(HPyContext *ctx, HPy module)
     for (i = 0; i < ATOMICS_HOOK_COUNT; ++i)
         HPyGlobal_Store(ctx, &atomics_hooks[i], ctx->h_None);
     for (i = 0; i < ATOMICS_PARAMS_COUNT; ++i)
-        HPyGlobal_Store(ctx, &atomics_kwcaches[i], ctx->h_None);
+        HPyGlobal_Store(ctx, &atomics_kwcaches[i].kwnames, ctx->h_None);
     HPyGlobal_Store(ctx, &atomics_view_root, ctx->h_None);
     HPyGlobal_Store(ctx, &atomics_array_root, ctx->h_None);
     HPyGlobal_Store(ctx, &atomics_cmpxchg_result_type, ctx->h_None);
@@ -143,6 +142,8 @@ static HPyDef *module_defines[] = {
     &module_exec,        &atomics_register_hook, &atomics_make_type,
     &atomics_release_view, &atomics_ops_mask,    &atomics_alignment,
     &atomics_leak_handle,  &atomics_backend,     &atomics_wait_native,
+    &atomics_probe_int_conversions, &atomics_op_table,
+    &atomics_set_home_thread,
     NULL,
 };
 
@@ -151,22 +152,20 @@ static HPyGlobal *module_globals[] = {
     &atomics_hooks[ATOMICS_HOOK_CORE],
     &atomics_hooks[ATOMICS_HOOK_ORDER_ERROR],
     &atomics_hooks[ATOMICS_HOOK_WIDTH_ERROR],
+    &atomics_hooks[ATOMICS_HOOK_ALIGNMENT_ERROR],
     &atomics_hooks[ATOMICS_HOOK_OP_ERROR],
     &atomics_hooks[ATOMICS_HOOK_OPERAND_TYPE_ERROR],
-    &atomics_kwcaches[ATOMICS_PARAMS_ORDER],
-    &atomics_kwcaches[ATOMICS_PARAMS_DESIRED],
-    &atomics_kwcaches[ATOMICS_PARAMS_VALUE],
-    &atomics_kwcaches[ATOMICS_PARAMS_INDEX],
-    &atomics_kwcaches[ATOMICS_PARAMS_CMPXCHG_INT],
-    &atomics_kwcaches[ATOMICS_PARAMS_CMPXCHG_BYTES],
+#define KWCACHE_GLOBAL(ID) &atomics_kwcaches[ATOMICS_PARAMS_##ID].kwnames,
+    ATOMICS_FOR_EACH_PARAMS(KWCACHE_GLOBAL)
+#undef KWCACHE_GLOBAL
     &atomics_view_root,
     &atomics_array_root,
     &atomics_cmpxchg_result_type,
     NULL,
 };
 
-_Static_assert(ATOMICS_HOOK_COUNT == 6 && ATOMICS_PARAMS_COUNT == 6,
-               "list every hook and keyword cache in module_globals");
+_Static_assert(ATOMICS_HOOK_COUNT == 7,
+               "list every hook in module_globals");
 
 static HPyModuleDef moduledef = {
     .doc = "Lock-free, address-free atomic operations (the HPy core of "

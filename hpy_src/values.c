@@ -55,9 +55,36 @@ static int conversion_failed(HPyContext *ctx, HPy obj, int is_signed)
     return -1;
 }
 
-/* ---- integers up to 8 bytes: one conversion call and a range check ----- */
-
 /* ---- integer arguments (see atomics_as_int64 in atomic.h) ------------- */
+
+int atomics_int64_lenient = 1, atomics_ssize_lenient = 1,
+    atomics_uint64_lenient = 1;
+
+HPyDef_METH(atomics_probe_int_conversions, "probe_int_conversions",
+            HPyFunc_O,
+            .doc = "probe_int_conversions(obj)\n--\n\n"
+                   "Learn which of the interpreter's integer conversions "
+                   "take `obj`, an object with __int__ but no __index__ "
+                   "(internal; called once at import).")
+static HPy atomics_probe_int_conversions_impl(HPyContext *ctx, HPy module,
+                                              HPy probe)
+{
+    /* a strict conversion raises TypeError for the probe */
+#define PROBE(flag, T, CONVERT)                                             \
+    do {                                                                    \
+        T value_ = CONVERT(ctx, probe);                                     \
+        flag = !(value_ == (T)-1 && HPyErr_Occurred(ctx));                  \
+        HPyErr_Clear(ctx);                                                  \
+    } while (0)
+    (void)module;
+    if (atomics_away())
+        return HPy_NULL;
+    PROBE(atomics_int64_lenient, int64_t, HPyLong_AsInt64_t);
+    PROBE(atomics_ssize_lenient, HPy_ssize_t, HPyLong_AsSsize_t);
+    PROBE(atomics_uint64_lenient, uint64_t, HPyLong_AsUInt64_t);
+#undef PROBE
+    return HPy_Dup(ctx, ctx->h_None);
+}
 
 int atomics_not_an_int(HPyContext *ctx)
 {
@@ -82,6 +109,8 @@ int atomics_not_an_int(HPyContext *ctx)
 INDEX_AS(atomics_index_as_int64, int64_t, HPyLong_AsInt64_t)
 INDEX_AS(atomics_index_as_uint64, uint64_t, HPyLong_AsUInt64_t)
 #undef INDEX_AS
+
+/* ---- integers up to 8 bytes: one conversion call and a range check ----- */
 
 /* INT_CODEC(name, C type, signed, 64-bit type, its conversion and boxing,
  *           the range check on `wide`) */

@@ -176,18 +176,17 @@ def read_findings(directory):
 #
 # Everything below runs in the fuzzing child (and in --repro).
 
-# set by setup_worker(), from the package and the test suite (tests/model.py,
-# tests/utils.py: the model and argument objects the tests judge with)
-atomics = Model = MO = OP = NotAnOrder = EXC = None
-HasIndex = BadIndex = MyInt = order_rule_ok = None
+# set by setup_worker(), from the package and the test suite: the oracle
+# the test suite's fuzzer judges with too (tests/oracle.py), its model, and
+# the argument objects (tests/utils.py)
+atomics = oracle = Model = MO = NotAnOrder = EXC = ops_of = None
+HasIndex = BadIndex = MyInt = Subject = None
+COMMON = ARITH = None
 
 
 class Finding(Exception):
-    """The package did something it must not."""
-
-    def __init__(self, signature, detail):
-        super().__init__(signature)
-        self.signature, self.detail = signature, detail
+    """The package did something it must not (setup_worker makes this
+    tests/oracle.py's Wrong, which the oracle raises)."""
 
 
 class Released:
@@ -195,8 +194,8 @@ class Released:
 
 
 def setup_worker():
-    global atomics, Model, MO, OP, NotAnOrder, EXC
-    global HasIndex, BadIndex, MyInt, order_rule_ok
+    global atomics, oracle, Model, MO, NotAnOrder, EXC, ops_of, Finding
+    global HasIndex, BadIndex, MyInt, Subject, COMMON, ARITH, ACTIONS
     import enum
     try:
         import atheris
@@ -209,12 +208,16 @@ def setup_worker():
     atomics = _atomics
     # appended, so that the atomics imported above stays the one used
     sys.path.append(ROOT)
-    from tests import model, utils
-    Model = model.Model
+    from atomics._ops import ops_of as _ops_of
+    from tests import model, oracle as _oracle, utils
+    oracle, Model, ops_of, Finding = (_oracle, model.Model, _ops_of,
+                                      _oracle.Wrong)
     HasIndex, BadIndex, MyInt = utils.HasIndex, utils.BadIndex, utils.MyInt
-    order_rule_ok = utils.order_valid
+    Subject = _subject_class(oracle.Subject)
+    # the operations, from the package's op table (through tests/utils.py)
+    COMMON, ARITH = list(utils.COMMON_OPS), list(utils.ARITH_OPS)
+    ACTIONS = COMMON + ARITH + SPECIALS
     MO = atomics.MemoryOrder
-    OP = atomics.OpType
 
     class _NotAnOrder(enum.IntEnum):
         RELAXED = 0
@@ -225,31 +228,15 @@ def setup_worker():
     return atheris
 
 
-COMMON = ["store", "load", "exchange", "cmpxchg_weak", "cmpxchg_strong",
-          "bit_test", "bit_test_compl", "bit_test_set", "bit_test_reset",
-          "bin_or", "bin_xor", "bin_and", "bin_not", "bin_fetch_or",
-          "bin_fetch_xor", "bin_fetch_and", "bin_fetch_not"]
-ARITH = ["add", "sub", "inc", "dec", "neg", "fetch_add", "fetch_sub",
-         "fetch_inc", "fetch_dec", "fetch_neg"]
-OPERAND_OPS = {"store", "exchange", "bin_or", "bin_xor", "bin_and",
-               "bin_fetch_or", "bin_fetch_xor", "bin_fetch_and", "add", "sub",
-               "fetch_add", "fetch_sub"}
-INDEX_OPS = {"bit_test", "bit_test_compl", "bit_test_set", "bit_test_reset"}
-CMPXCHG = {"cmpxchg_weak", "cmpxchg_strong"}
-READ_OPS = {"load", "bit_test"}
 SPECIALS = ["wait", "notify_one", "notify_all", "int", "bytes", "str",
             "props", "exit", "reenter", "release", "copy", "pickle"]
-ACTIONS = COMMON + ARITH + SPECIALS
+ACTIONS = None  # (the operations, then SPECIALS: set by setup_worker())
 WIDTH_CHOICES = [1, 2, 4, 8, 16, 0, 3, 5, 6, 12, 32, -1, 2**64, 1.5, None]
 
 
 def supported_widths(readonly):
     native = sys.modules["atomics._native"]
     return {w for w in (1, 2, 4, 8, 16) if native.ops_mask(w, readonly)}
-
-
-def fail_ok(succ, fail):
-    return fail in (MO.RELAXED, MO.ACQUIRE, MO.SEQ_CST) and fail <= succ
 
 
 def address(buf):
@@ -264,47 +251,29 @@ def address(buf):
         mv.release()
 
 
-class Obj:
-    """One atomic of the program and its model."""
+def _subject_class(base):
+    """oracle.Subject, made with the fuzzer's arguments and shown with
+    where its memory came from."""
 
-    def __init__(self, handle, family, width, readonly, integral, signed,
-                 shadow, offset, ctx=None, buffer_name="owned", length=None):
-        self.h = handle
-        self.length = length  # None: one atomic; else an array's length
-        self.shared = False  # made with shared=True: pickles
-        self.family = family  # INT, UINT, BYTES, ANY
-        self.width = width
-        self.readonly = readonly
-        self.integral = integral
-        self.signed = signed
-        self.shadow = shadow
-        self.offset = offset
-        self.ctx = ctx
-        self.buffer_name = buffer_name
-        self.released = False
+    class Obj(base):
+        def __init__(self, handle, family, width, readonly, integral,
+                     signed, shadow, offset, ctx=None, buffer_name="owned",
+                     length=None):
+            super().__init__(handle, family, width, readonly, integral,
+                             signed, shadow, offset, length=length, ctx=ctx)
+            self.buffer_name = buffer_name
 
-    def __repr__(self):
-        shape = "" if self.length is None else f"[{self.length}]"
-        return (f"{self.family}{self.width}{shape}@{self.buffer_name}"
-                f"{'(ro)' if self.readonly else ''}"
-                f"{'(released)' if self.released else ''}")
+        @property
+        def h(self):
+            return self.obj
 
-    def model(self, i=0):
-        start = self.offset + i * self.width
-        bits = int.from_bytes(self.shadow[start:start + self.width],
-                              sys.byteorder)
-        return Model(self.family, self.width, bits)
+        def __repr__(self):
+            shape = "" if self.length is None else f"[{self.length}]"
+            return (f"{self.family}{self.width}{shape}@{self.buffer_name}"
+                    f"{'(ro)' if self.readonly else ''}"
+                    f"{'(released)' if self.released else ''}")
 
-    def commit(self, model, i=0):
-        start = self.offset + i * self.width
-        self.shadow[start:start + self.width] = \
-            model.bits.to_bytes(self.width, sys.byteorder)
-
-    def elements(self):
-        return [None] if self.length is None else range(self.length)
-
-    def load(self, i):
-        return self.h.load() if i is None else self.h.load(i)
+    return Obj
 
 
 class Program:
@@ -406,49 +375,6 @@ class Program:
             return mv
         return value
 
-    # -- classification (what the README says should happen) -------------
-
-    def classify_operand(self, obj, v):
-        """(value, None) if valid, else (None, {exceptions})."""
-        if isinstance(v, Released):
-            if obj.family == "BYTES":
-                return None, {ValueError}
-            return None, {EXC.OperandTypeError}
-        if obj.family == "BYTES":
-            if isinstance(v, (bytes, bytearray, memoryview)) or \
-                    type(v).__name__ == "array":
-                data = memoryview(v).tobytes()
-                if len(data) != obj.width:
-                    return None, {ValueError}
-                return data, None
-            return None, {EXC.OperandTypeError}
-        if isinstance(v, BadIndex):
-            return None, {TypeError}
-        if isinstance(v, (int, HasIndex)) and not (
-                isinstance(v, HasIndex) and not isinstance(v.value, int)):
-            n = v.__index__()
-            m = Model(obj.family, obj.width)
-            if not m.min <= n <= m.max:
-                return None, {OverflowError}
-            return n, None
-        return None, {EXC.OperandTypeError}
-
-    def classify_index(self, obj, v):
-        if isinstance(v, BadIndex):
-            return None, {TypeError}
-        if isinstance(v, (int, HasIndex)):
-            n = v.__index__()
-            if not 0 <= n < 8 * obj.width:
-                return None, {ValueError}
-            return n, None
-        return None, {EXC.OperandTypeError}
-
-    @staticmethod
-    def classify_order(v):
-        if isinstance(v, MO):
-            return v, None
-        return None, {EXC.OperandTypeError}
-
     def draw_index(self, obj):
         tag = self.fdp.ConsumeIntInRange(0, 7)
         n = obj.length
@@ -459,18 +385,6 @@ class Program:
         if tag == 5:
             return self.pick([2**63, 2**64, -2**200, True])
         return self.draw_value(obj)
-
-    @staticmethod
-    def classify_element(obj, v):
-        """(element, errors) for an array index."""
-        if isinstance(v, BadIndex):
-            return 0, {TypeError}
-        if isinstance(v, (int, HasIndex)) and not isinstance(v, Released):
-            i = v.__index__()
-            if not -obj.length <= i < obj.length:
-                return 0, {IndexError}
-            return i % obj.length, set()
-        return 0, {EXC.OperandTypeError}
 
     # -- running ------------------------------------------------------------
 
@@ -605,7 +519,7 @@ class Program:
         if type(handle) is not cls:
             raise Finding(f"{what}: wrong class", f"{detail}: "
                           f"{type(handle)!r}")
-        obj = Obj(handle, family, width, False, is_integral, is_signed,
+        obj = Subject(handle, family, width, False, is_integral, is_signed,
                   bytearray(width), 0, buffer_name=source)
         obj.shared = source == "shared"
         self.objs.append(obj)
@@ -648,7 +562,7 @@ class Program:
         handle = self.must_work(make, what, detail)
         if fam == "ANY":
             return  # an array of ANY has properties only
-        obj = Obj(handle, family, width, False, family != "BYTES",
+        obj = Subject(handle, family, width, False, family != "BYTES",
                   family == "INT", bytearray(width * length), 0,
                   buffer_name="atomicarray", length=length)
         obj.shared = shared
@@ -704,7 +618,7 @@ class Program:
         else:
             ctx = self.must_work(make, what, detail)
         handle = self.must_work(ctx.__enter__, what + ".__enter__", detail)
-        obj = Obj(handle, family, width, readonly, family != "BYTES",
+        obj = Subject(handle, family, width, readonly, family != "BYTES",
                   family == "INT", shadow, offset, ctx, name,
                   length=nbytes // width)
         self.objs.append(obj)
@@ -799,7 +713,7 @@ class Program:
         else:
             ctx = self.must_work(make, what, detail)
         handle = self.must_work(ctx.__enter__, what + ".__enter__", detail)
-        obj = Obj(handle, family, width, readonly, is_integral, is_signed,
+        obj = Subject(handle, family, width, readonly, is_integral, is_signed,
                   shadow, offset, ctx, source)
         self.objs.append(obj)
         self.check_props(obj)
@@ -808,38 +722,10 @@ class Program:
     # -- checks ----------------------------------------------------------
 
     def check_props(self, obj):
-        h = obj.h
-        got = (h.width, h.readonly)
-        if got != (obj.width, obj.readonly):
-            raise Finding("wrong width/readonly", f"{obj!r}: {got}")
-        if obj.readonly:
-            ops = [OP.LOAD, OP.BIT_TEST]
-        else:
-            names = COMMON + (ARITH if obj.integral else [])
-            ops = sorted(OP[{"bin_or": "OR", "bin_xor": "XOR",
-                             "bin_and": "AND", "bin_not": "NOT"}.get(
-                                 n, n.replace("bin_", "").upper())]
-                         for n in names)
-        if h.ops_supported != ops:
-            raise Finding("wrong ops_supported",
-                          f"{obj!r}: {h.ops_supported}")
-        if obj.family in ("INT", "UINT") and h.signed is not obj.signed:
-            raise Finding("wrong signed", repr(obj))
-        if obj.length is not None and len(h) != obj.length:
-            raise Finding("wrong array length", f"{obj!r}: {len(h)}")
+        oracle.check_properties(obj)
 
     def check_all(self, when):
-        for obj in self.objs:
-            if obj.released or obj.family == "ANY":
-                continue
-            for i in obj.elements():
-                want = obj.model(i or 0).value
-                got = self.must_work(lambda: obj.load(i), "load",
-                                     f"load of {obj!r}")
-                if got != want:
-                    raise Finding("value differs from the model",
-                                  f"{obj!r}[{i}] {when}: {got!r} != "
-                                  f"{want!r}")
+        oracle.check_values(self.objs, when)
         for name, (backing, shadow) in self.buffers.items():
             if name == "ro_mmap":
                 continue
@@ -863,20 +749,8 @@ class Program:
             if hasattr(h, action):
                 raise Finding(f"{fam} has {action}", repr(obj))
             return
-        if action in OPERAND_OPS:
-            names = ["desired" if action in ("store", "exchange")
-                     else "value"]
-        elif action in CMPXCHG:
-            names = ["expected", "desired"]
-        elif action in INDEX_OPS:
-            names = ["index"]
-        else:
-            names = []
-        if action in CMPXCHG:
-            orders = ["succ", "fail"] if fam == "BYTES" else ["success",
-                                                              "failure"]
-        else:
-            orders = ["order"]
+        op = ops_of(obj.kind())[action]
+        names, orders = list(op.operands), list(op.orders)
         params = names + orders
         # how many positionally, which by keyword (mostly right)
         shape = self.fdp.ConsumeIntInRange(0, 9)
@@ -890,81 +764,33 @@ class Program:
             kw_names = self.pick([[], ["bogus"], ["order"],
                                   ["success", "failure"], ["succ", "fail"],
                                   names[:1], orders])
-        raw_args = [self.draw_value(obj) for _ in range(n_pos)]
-        raw_kwargs = {k: self.draw_value(obj) for k in kw_names}
-        element, index_errors, prefix = 0, set(), []
+        args = [self.materialize(self.draw_value(obj))
+                for _ in range(n_pos)]
+        kwargs = {k: self.materialize(self.draw_value(obj))
+                  for k in kw_names}
+        element, index_errors, index = 0, set(), []
         if obj.length is not None:  # the element's index comes first
             if self.fdp.ConsumeIntInRange(0, 15) == 0:
                 # left out: no positional argument at all
                 index_errors.add(TypeError)
-                raw_args, n_pos = [], 0
+                args = []
             else:
-                raw_index = self.draw_index(obj)
-                element, index_errors = self.classify_element(obj,
-                                                              raw_index)
-                prefix = [raw_index]
-        # bind like the signature would
-        errors = set()
-        bound = {}
-        if n_pos > len(params):
-            errors.add(TypeError)
-        else:
-            bound = dict(zip(params, raw_args))
-            for k, v in raw_kwargs.items():
-                if k not in params or k in bound:
-                    errors.add(TypeError)
-                bound[k] = v
-            if any(n not in bound for n in names):
-                errors.add(TypeError)
-        values = {}
-        if not errors:
-            for name, v in bound.items():
-                if name in orders:
-                    val, errs = self.classify_order(v)
-                elif name == "index":
-                    val, errs = self.classify_index(obj, v)
-                else:
-                    val, errs = self.classify_operand(obj, v)
-                if errs:
-                    errors |= errs
-                values[name] = val
-            if all(isinstance(bound.get(o, MO.SEQ_CST), MO)
-                   for o in orders):
-                got_orders = [bound.get(o, MO.SEQ_CST) for o in orders]
-                if action in CMPXCHG:
-                    if not fail_ok(*got_orders):
-                        errors.add(EXC.MemoryOrderError)
-                elif not order_rule_ok(action, got_orders[0]):
-                    errors.add(EXC.MemoryOrderError)
-        errors |= index_errors
-        if obj.released:
-            errors.add(ValueError)
-        if obj.readonly and action not in READ_OPS:
-            errors.add(EXC.UnsupportedOperationException)
-        args = [self.materialize(a) for a in prefix + raw_args]
-        kwargs = {k: self.materialize(v) for k, v in raw_kwargs.items()}
+                index = [self.materialize(self.draw_index(obj))]
+                element, index_errors = oracle.classify_element(obj,
+                                                                index[0])
+        call = oracle.expect_call(obj, action, args, kwargs, index_errors)
         method = getattr(h, action)
-        call = lambda: method(*args, **kwargs)  # noqa: E731
-        detail = f"{obj!r}.{action}(*{args!r}, **{kwargs!r})"
-        self.log(f"{detail} errors={sorted(e.__name__ for e in errors)}")
-        if errors:
-            self.expect(errors, call, label, detail)
+        detail = f"{obj!r}.{action}(*{index + args!r}, **{kwargs!r})"
+        self.log(f"{detail} errors="
+                 f"{sorted(e.__name__ for e in call.errors)}")
+        if call.errors:
+            self.expect(call.errors,
+                        lambda: method(*index, *args, **kwargs), label,
+                        detail)
             return
-        model = obj.model(element)
-        want = model.apply(action, *[values[n] for n in names])
-        got = self.must_work(call, label, detail)
-        if action in CMPXCHG:
-            if action == "cmpxchg_weak" and want[0] and not got.success:
-                model = obj.model(element)  # a spurious failure: no change
-                want = (False, model.value)
-            got_pair = (got.success, got.expected)
-            if got_pair != want or type(got.expected) is not type(want[1]):
-                raise Finding(f"{action} on {fam}: result differs from the "
-                              f"model", f"{detail}: {got!r} != {want!r}")
-        elif got != want or type(got) is not type(want):
-            raise Finding(f"{action} on {fam}: result differs from the model",
-                          f"{detail}: {got!r} != {want!r}")
-        obj.commit(model, element)
+        got = self.must_work(lambda: method(*index, *args, **kwargs), label,
+                             detail)
+        oracle.judge(obj, action, call, got, element, detail)
 
     def special(self, obj, action):
         h = obj.h
@@ -980,20 +806,19 @@ class Program:
                 return
             if action in ("wait", "notify_one", "notify_all") and \
                     fam != "ANY":
-                raw_index = self.draw_index(obj)
-                element, index_errors = self.classify_element(obj, raw_index)
-                index = [self.materialize(raw_index)]
+                index = [self.materialize(self.draw_index(obj))]
+                element, index_errors = oracle.classify_element(obj,
+                                                                index[0])
         released = {ValueError} if obj.released else set()
         if action == "wait":
             if fam == "ANY":
                 if hasattr(h, "wait"):
                     raise Finding("an ANY object has wait", repr(obj))
                 return
-            raw = self.draw_value(obj)
-            old = self.materialize(raw)
+            old = self.materialize(self.draw_value(obj))
             timeout = self.pick([0, 0, 0, -1, 0.0005])
-            val, errs = self.classify_operand(obj, raw)
-            errs = (errs or set()) | index_errors | released
+            val, errs = oracle.classify(obj, "old", old)
+            errs = errs | index_errors | released
             if errs:
                 self.expect(errs, lambda: h.wait(*index, old, timeout=timeout),
                             label)

@@ -3,12 +3,42 @@
 The state is the unsigned integer `bits` in [0, 2**(8*width)); INT values
 are its two's complement reading, UINT values the number itself, BYTES values
 its `width` bytes in native byte order (so the three agree on the same
-memory). Every op of SPEC-NOTES §5 is modelled, with wraparound.
+memory). Every operation of README "Operations" is modelled, with
+wraparound.
 """
 
 import sys
 
+from atomics._ops import ops_of
+
 __all__ = ["Model"]
+
+# The operations (which exist, what they take and return) from the
+# package's op table; what they compute is written out here, once per
+# computation: [is BYTES] -> {name: Op}
+_OPS = (ops_of("INTEGRAL"), ops_of("BYTES"))
+
+# Read-modify-write ops by OpType name without FETCH_: the new bits from
+# the old ones (and the operand), before wrapping around to the width.
+_MATH = {
+    "OR": lambda old, x: old | x,
+    "XOR": lambda old, x: old ^ x,
+    "AND": lambda old, x: old & x,
+    "NOT": lambda old: ~old,
+    "ADD": lambda old, x: old + x,
+    "SUB": lambda old, x: old - x,
+    "INC": lambda old: old + 1,
+    "DEC": lambda old: old - 1,
+    "NEG": lambda old: -old,
+}
+
+# Bit tests: the new bits from the old ones and the tested bit's mask.
+_BIT_OPS = {
+    "BIT_TEST": lambda old, bit: old,
+    "BIT_TEST_COMPL": lambda old, bit: old ^ bit,
+    "BIT_TEST_SET": lambda old, bit: old | bit,
+    "BIT_TEST_RESET": lambda old, bit: old & ~bit,
+}
 
 
 class Model:
@@ -61,60 +91,32 @@ class Model:
     def apply(self, name, *args):
         """Run op `name` on the model; return what the atomic returns.
         cmpxchg returns a (success, expected) tuple."""
-        old = self.bits
-        if name == "load":
+        op = _OPS[self.kind == "BYTES"].get(name)
+        if op is None:
+            raise AttributeError(name)
+        old, sig = self.bits, op.signature
+        if sig == "load":
             return self.decode(old)
-        if name == "store":
+        if sig in ("store", "exchange"):
             self.bits = self.encode(args[0])
-            return None
-        if name == "exchange":
-            self.bits = self.encode(args[0])
-            return self.decode(old)
-        if name in ("cmpxchg_weak", "cmpxchg_strong"):
+            return self.decode(old) if sig == "exchange" else None
+        if sig == "cmpxchg":
             expected, desired = self.encode(args[0]), self.encode(args[1])
             if expected == old:
                 self.bits = desired
                 return (True, self.decode(old))
             return (False, self.decode(old))
-        if name.startswith("bit_test"):
+        if sig in ("test", "test_modify"):
             index = args[0]
             if not 0 <= index < self.nbits:
                 raise ValueError("index")
-            bit = bool(old >> index & 1)
-            if name == "bit_test_compl":
-                self.bits = old ^ (1 << index)
-            elif name == "bit_test_set":
-                self.bits = old | (1 << index)
-            elif name == "bit_test_reset":
-                self.bits = old & ~(1 << index) & self.mask
-            return bit
-        fetch = name.startswith(("fetch_", "bin_fetch_"))
-        base = name.replace("fetch_", "")
-        operand = self.encode(args[0]) if args else None
-        if base == "bin_or":
-            new = old | operand
-        elif base == "bin_xor":
-            new = old ^ operand
-        elif base == "bin_and":
-            new = old & operand
-        elif base == "bin_not":
-            new = ~old
-        elif self.kind == "BYTES":
-            raise AttributeError(name)
-        elif base == "add":
-            new = old + operand
-        elif base == "sub":
-            new = old - operand
-        elif base == "inc":
-            new = old + 1
-        elif base == "dec":
-            new = old - 1
-        elif base == "neg":
-            new = -old
-        else:
-            raise AttributeError(name)
+            self.bits = _BIT_OPS[op.optype.name](old, 1 << index) & self.mask
+            return bool(old >> index & 1)
+        # read-modify-write: (fetch_)or/xor/and/not/add/sub/inc/dec/neg
+        math = _MATH[op.optype.name.replace("FETCH_", "")]
+        new = math(old, self.encode(args[0])) if op.operands else math(old)
         self.bits = new & self.mask
-        return self.decode(old) if fetch else None
+        return self.decode(old) if sig.startswith("fetch") else None
 
     # -- interesting values --------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The view-context lifetime contract (README "Contract", SPEC-NOTES §9)."""
+"""The view-context lifetime contract (README "Lifetime of views")."""
 
 import gc
 import mmap

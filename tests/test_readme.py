@@ -69,3 +69,33 @@ def test_examples_pass_mypy_strict(tmp_path):
                                  "--cache-dir", str(tmp_path / "cache")]
                                 + files)
     assert status == 0, out + err
+
+
+def build_map():
+    """{directory: [names]} from the tree in README "How it is built"."""
+    text = open(README).read().split("## How it is built", 1)[1]
+    block = re.search(r"```\n(.*?)```", text, re.S).group(1)
+    tree, top = {}, None
+    for line in block.splitlines():
+        if line and not line.startswith(" "):
+            top = line.split()[0]
+            tree[top] = []
+        elif top is not None:
+            tree[top] += re.findall(r"[\w.]+\.(?:c|h|py)\b", line)
+    return tree
+
+
+@pytest.mark.skipif(not os.path.exists(README),
+                    reason="the README is not installed with the package")
+@pytest.mark.parametrize("directory,pattern", [
+    ("hpy_src/", r".*\.[ch]$"), ("atomics/", r".*\.py$")])
+def test_build_map_matches_the_tree(directory, pattern):
+    """The map names every file of the binding's layers, and no file that
+    is not there."""
+    named = set(build_map()[directory])
+    if not os.path.isdir(os.path.join(REPO, directory)):
+        pytest.skip(f"no {directory} here")
+    files = {f for f in os.listdir(os.path.join(REPO, directory))
+             if re.match(pattern, f)}
+    assert named - files == set(), "named in the map, not in the tree"
+    assert files - named == set(), "in the tree, not named in the map"

@@ -9,8 +9,9 @@ import atomics
 from atomics.exc import UnsupportedOperationException, UnsupportedWidthException
 
 from .model import Model
-from .utils import (ATYPES, HAS_AVX, OP, READONLY_WIDTHS, WIDTHS, CMPXCHG_OPS,
-                    INTEGRAL_OPS, file_mmap, ops_for, aligned_slice)
+from .utils import (ATYPES, CMPXCHG_OPS, HAS_AVX, INDEX_OPS, INTEGRAL_OPS,
+                    OP, OPERAND_OPS, READ_OPS, READONLY_WIDTHS, WIDTHS,
+                    aligned_slice, file_mmap, ops_for)
 
 READONLY_KINDS = ["bytes", "toreadonly", "mmap_read"]
 
@@ -39,15 +40,13 @@ def sample(width):
 
 
 def mutating_args(opname, model):
-    if opname in ("load", "bit_test"):
+    if opname in READ_OPS:
         return None
     if opname in CMPXCHG_OPS:
         return (model.value, model.value)
-    if opname.startswith("bit_test"):
+    if opname in INDEX_OPS:
         return (0,)
-    if opname in ("store", "exchange") or opname.startswith(
-            ("bin_fetch_or", "bin_fetch_xor", "bin_fetch_and", "bin_or",
-             "bin_xor", "bin_and", "add", "sub", "fetch_add", "fetch_sub")):
+    if opname in OPERAND_OPS:
         return (model.decode(1),)
     return ()
 

@@ -24,6 +24,7 @@ import pytest
 
 import atomics
 
+from .memory import STATM, malloc_in_use_fn, rss, settle
 from .utils import IS_GRAALPY, WIDTHS, SharedMemory, address_of
 
 MO = atomics.MemoryOrder
@@ -576,8 +577,6 @@ def heap_limit(n):
     """The growth of malloc'ed memory allowed: 1 MB plus 2 bytes per
     iteration (a leaked block is at least 16)."""
     return 2**20 + 2 * n
-STATM = "/proc/self/statm"
-
 needs_statm = pytest.mark.skipif(
     not os.path.exists(STATM),
     reason=f"RSS is read from {STATM}, which {sys.platform} lacks")
@@ -593,43 +592,6 @@ needs_own_heap = pytest.mark.skipif(
 needs_plain_malloc = pytest.mark.skipif(
     "libasan" in os.environ.get("LD_PRELOAD", ""),
     reason="AddressSanitizer's allocator holds freed memory in quarantine")
-
-
-def rss():
-    with open(STATM) as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _malloc_in_use():
-    """A function returning the bytes malloc() has handed out and not got
-    back (glibc's mallinfo2), or None where there is no such function.
-
-    RSS is what the issue asks about, but malloc reuses pages that the
-    interpreter freed, so a leak of small C blocks shows in RSS only in
-    part; this counts every block."""
-    try:
-        import ctypes
-
-        class MallInfo2(ctypes.Structure):
-            _fields_ = [(name, ctypes.c_size_t) for name in (
-                "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
-                "fsmblks", "uordblks", "fordblks", "keepcost")]
-
-        mallinfo2 = ctypes.CDLL(None).mallinfo2
-        mallinfo2.restype = MallInfo2
-    except (ImportError, OSError, AttributeError):
-        return None
-
-    def in_use():
-        info = mallinfo2()
-        return info.uordblks + info.hblkhd  # small blocks + mmapped ones
-
-    return in_use
-
-
-def _settle():
-    for _ in range(3):
-        gc.collect()
 
 
 class Growth:
@@ -662,13 +624,13 @@ def rss_growth(loop, n, measured_rounds=2, max_warmup=6):
     two or more measured rounds even out a heap that shrinks and grows on
     alternate rounds.
     """
-    heap = _malloc_in_use()
+    heap = malloc_in_use_fn()
     loop(n)
-    _settle()
+    settle()
     last = rss()
     for _ in range(max_warmup - 1):
         loop(n)
-        _settle()
+        settle()
         now = rss()
         if now - last < 2**20:
             break
@@ -676,7 +638,7 @@ def rss_growth(loop, n, measured_rounds=2, max_warmup=6):
     before, heap_before = rss(), heap() if heap else None
     for _ in range(measured_rounds):
         loop(n)
-        _settle()  # as in the warm-up: the heap was sized for one round
+        settle()  # as in the warm-up: the heap was sized for one round
     return Growth(measured_rounds * n, rss() - before,
                   heap() - heap_before if heap else None)
 

@@ -1,8 +1,10 @@
 """Shared helpers for the atomics test suite.
 
-Everything here is independent of the package's internals: expectations come
-from the spec (README, SPEC-NOTES) and from the machine (/proc/cpuinfo), not
-from what `atomics` reports about itself.
+Expectations come from the spec (README) and from the machine
+(/proc/cpuinfo), not from what `atomics` reports about itself, with one
+exception: the lists of operations come from the package's op table
+(atomics._ops, the one list there is), which tests/test_op_table.py holds
+against the spec's OpType and type stubs.
 """
 
 import contextlib
@@ -15,6 +17,7 @@ import sys
 import threading
 
 import atomics
+from atomics._ops import ops_of
 
 IS_CPYTHON = sys.implementation.name == "cpython"
 IS_PYPY = sys.implementation.name == "pypy"
@@ -77,35 +80,27 @@ ATYPES = {"INT": atomics.INT, "UINT": atomics.UINT, "BYTES": atomics.BYTES}
 
 # ------------------------------------------------------------------ names --
 
-# The operations each family has (SPEC-NOTES §5), with their OpType.
-COMMON_OPS = {
-    "store": OP.STORE, "load": OP.LOAD, "exchange": OP.EXCHANGE,
-    "cmpxchg_weak": OP.CMPXCHG_WEAK, "cmpxchg_strong": OP.CMPXCHG_STRONG,
-    "bit_test": OP.BIT_TEST, "bit_test_compl": OP.BIT_TEST_COMPL,
-    "bit_test_set": OP.BIT_TEST_SET, "bit_test_reset": OP.BIT_TEST_RESET,
-    "bin_or": OP.OR, "bin_xor": OP.XOR, "bin_and": OP.AND, "bin_not": OP.NOT,
-    "bin_fetch_or": OP.FETCH_OR, "bin_fetch_xor": OP.FETCH_XOR,
-    "bin_fetch_and": OP.FETCH_AND, "bin_fetch_not": OP.FETCH_NOT,
-}
-ARITH_OPS = {
-    "add": OP.ADD, "sub": OP.SUB, "inc": OP.INC, "dec": OP.DEC,
-    "neg": OP.NEG, "fetch_add": OP.FETCH_ADD, "fetch_sub": OP.FETCH_SUB,
-    "fetch_inc": OP.FETCH_INC, "fetch_dec": OP.FETCH_DEC,
-    "fetch_neg": OP.FETCH_NEG,
-}
-INTEGRAL_OPS = {**COMMON_OPS, **ARITH_OPS}
+# The operations each family has, with their OpType (README "Operations").
+_INTEGRAL = ops_of("INTEGRAL")
+_BYTES = ops_of("BYTES")
+COMMON_OPS = {name: op.optype for name, op in _BYTES.items()}
+INTEGRAL_OPS = {name: op.optype for name, op in _INTEGRAL.items()}
+ARITH_OPS = {name: optype for name, optype in INTEGRAL_OPS.items()
+             if name not in COMMON_OPS}
 
-# What each method takes before `order` (SPEC-NOTES §5).
-OPERAND_OPS = {"store", "exchange", "bin_or", "bin_xor", "bin_and",
-               "bin_fetch_or", "bin_fetch_xor", "bin_fetch_and", "add", "sub",
-               "fetch_add", "fetch_sub"}
-NOARG_OPS = {"load", "bin_not", "bin_fetch_not", "inc", "dec", "neg",
-             "fetch_inc", "fetch_dec", "fetch_neg"}
-INDEX_OPS = {"bit_test", "bit_test_compl", "bit_test_set", "bit_test_reset"}
-CMPXCHG_OPS = {"cmpxchg_weak", "cmpxchg_strong"}
+# What each method takes before its memory order(s).
+OPERAND_OPS = {name for name, op in _INTEGRAL.items()
+               if op.operands in (("desired",), ("value",))}
+NOARG_OPS = {name for name, op in _INTEGRAL.items() if not op.operands}
+INDEX_OPS = {name for name, op in _INTEGRAL.items()
+             if op.operands == ("index",)}
+CMPXCHG_OPS = {name for name, op in _INTEGRAL.items()
+               if op.family == "cmpxchg"}
 # The first parameter's keyword name.
-OPERAND_NAME = {name: ("desired" if name in ("store", "exchange") else "value")
-                for name in OPERAND_OPS}
+OPERAND_NAME = {name: _INTEGRAL[name].operands[0] for name in OPERAND_OPS}
+# What works on read-only memory: the ops that never write.
+READ_OPS = {name for name, op in _INTEGRAL.items()
+            if op.signature in ("load", "test")}
 
 
 # Argument objects for bad-input and fuzz tests (scripts/fuzz.py uses them
@@ -163,15 +158,17 @@ def ops_for(atype_name):
 
 
 def order_valid(opname, order):
-    """Whether `order` is valid for `opname` (not cmpxchg's fail order)."""
-    if opname == "store":
+    """Whether `order` is valid for `opname` (not cmpxchg's fail order):
+    README "Memory orders", by what the op does (its signature)."""
+    signature = _INTEGRAL[opname].signature
+    if signature == "store":
         return order in (MO.RELAXED, MO.RELEASE, MO.SEQ_CST)
-    if opname in ("load", "bit_test"):
+    if signature in ("load", "test"):  # load, bit_test
         return order in (MO.RELAXED, MO.ACQUIRE, MO.SEQ_CST)
     return True
 
 
-# SPEC-NOTES §7: the valid fail orders for each success order.
+# README "Memory orders": the valid fail orders for each success order.
 VALID_FAIL = {
     MO.RELAXED: {MO.RELAXED},
     MO.ACQUIRE: {MO.RELAXED, MO.ACQUIRE},
@@ -182,9 +179,10 @@ VALID_FAIL = {
 
 
 def cmpxchg_kw(atype_name):
-    """cmpxchg's order keyword names for the family (SPEC-NOTES §5)."""
-    return ("succ", "fail") if atype_name == "BYTES" else ("success",
-                                                           "failure")
+    """cmpxchg's order keyword names for the family (README
+    "Operations")."""
+    ops = _BYTES if atype_name == "BYTES" else _INTEGRAL
+    return ops["cmpxchg_strong"].orders
 
 # ---------------------------------------------------------------- threads --
 

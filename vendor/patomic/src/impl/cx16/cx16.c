@@ -10,7 +10,8 @@
  * gcc and clang emit as an inline `lock cmpxchg16b`.
  *
  * Relies on: CPUID (leaf 1, ECX bit 13) saying the CPU has cmpxchg16b,
- * checked at run time; without it the backend supports nothing. The object
+ * checked at run time (once: see cx16_cpu); without it the backend
+ * supports nothing. The object
  * must be 16-byte aligned (cmpxchg16b faults otherwise).
  *
  * Native: cmpxchg (weak and strong are the same instruction, which never
@@ -39,11 +40,15 @@
 
 __extension__ typedef unsigned __int128 patomic_u128;
 
-/* Whether the CPU has usable AVX: a fact about the machine, written (always
- * with the same value) by `patomic_impl_create_cx16` before any op of this
- * backend can be obtained and read by the load op; accessed atomically so
- * that concurrent table creation is not a data race. */
-static int cx16_use_vector_load;
+/* What the CPU offers this backend, found once by `cx16_cpu_features`:
+ * CPUID and XGETBV are serializing instructions, and in a virtual machine
+ * they trap to the hypervisor, which costs microseconds per table made.
+ * 0 until found; racing first callers write the same value, and the
+ * accesses are atomic so that they are no data race. The load op reads
+ * CX16_CPU_AVX, which is found before any op of the backend can be
+ * obtained. */
+enum { CX16_CPU_KNOWN = 1, CX16_CPU_CX16 = 2, CX16_CPU_AVX = 4 };
+static int cx16_cpu;
 
 __attribute__((target("cx16"))) static int
 patomic_opimpl_cmpxchg_strong_cx16(volatile void *obj, void *expected,
@@ -84,7 +89,7 @@ cx16_vector_load(const volatile void *obj, void *ret)
 static void patomic_opimpl_load_cx16(const volatile void *obj, int order,
                                      void *ret)
 {
-    if (__atomic_load_n(&cx16_use_vector_load, __ATOMIC_RELAXED)) {
+    if (__atomic_load_n(&cx16_cpu, __ATOMIC_RELAXED) & CX16_CPU_AVX) {
         cx16_vector_load(obj, ret);
     } else {
         /* Comparing with zero and "replacing" zero by zero returns the value
@@ -108,20 +113,35 @@ static unsigned long long cx16_xgetbv0(void)
     return ((unsigned long long)hi << 32) | lo;
 }
 
+static int cx16_cpu_features(void)
+{
+    int features = __atomic_load_n(&cx16_cpu, __ATOMIC_RELAXED);
+    unsigned int eax, ebx, ecx, edx;
+    if (features != 0)
+        return features;
+    features = CX16_CPU_KNOWN;
+    if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_CMPXCHG16B)) {
+        features |= CX16_CPU_CX16;
+        /* AVX usable = CPU has it, and the OS enabled XSAVE with SSE and
+         * AVX state (XCR0 bits 1 and 2). */
+        if ((ecx & bit_AVX) && (ecx & bit_OSXSAVE) &&
+            (cx16_xgetbv0() & 6) == 6)
+            features |= CX16_CPU_AVX;
+    }
+    __atomic_store_n(&cx16_cpu, features, __ATOMIC_RELAXED);
+    return features;
+}
+
 void patomic_impl_create_cx16(size_t width, unsigned options,
                               patomic_ops_t *ops)
 {
-    unsigned int eax, ebx, ecx, edx;
-    int has_avx;
-    if (width != 16 || !__get_cpuid(1, &eax, &ebx, &ecx, &edx) ||
-        !(ecx & bit_CMPXCHG16B))
+    int features;
+    if (width != 16)
         return;
-    /* AVX usable = CPU has it, and the OS enabled XSAVE with SSE and AVX
-     * state (XCR0 bits 1 and 2). */
-    has_avx = (ecx & bit_AVX) && (ecx & bit_OSXSAVE) &&
-              (cx16_xgetbv0() & 6) == 6;
-    __atomic_store_n(&cx16_use_vector_load, has_avx, __ATOMIC_RELAXED);
-    if ((options & patomic_OPTION_READONLY) && !has_avx)
+    features = cx16_cpu_features();
+    if (!(features & CX16_CPU_CX16))
+        return;
+    if ((options & patomic_OPTION_READONLY) && !(features & CX16_CPU_AVX))
         return;
     patomic_fill_ops_cx16(ops, options);
 }
