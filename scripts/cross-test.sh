@@ -121,9 +121,273 @@ c_tests() { # arch
     done
 }
 
+# ------------------------------------------- target CPython (--python) --
+
+# Debian 12's CPython 3.11 and every library it (and its stdlib's extension
+# modules) links against, plus the headers hpy's build needs. Found with
+# `apt-cache depends --recurse` in the private configuration below, less
+# what only dpkg's maintainer scripts use (perl, dpkg, tar) and what the
+# cross toolchain already has (libc6-dev and friends).
+readonly PY_DEBS=(
+    python3.11-minimal libpython3.11-minimal libpython3.11-stdlib
+    libpython3.11-dev
+    libc6 libgcc-s1 gcc-12-base
+    libbz2-1.0 libcrypt1 libdb5.3 libexpat1 libffi8 libgdbm6 libgdbm-compat4
+    liblzma5 libncursesw6 libtinfo6 libreadline8 readline-common libnsl2
+    libtirpc3 libtirpc-common libgssapi-krb5-2 libk5crypto3 libkrb5-3
+    libkrb5support0 libkeyutils1 libcom-err2 libsqlite3-0 libssl3 libuuid1
+    zlib1g media-types
+)
+# pip for the target's venv (Debian 12's CPython has no ensurepip without
+# python3.11-venv, whose wheels are the same as this package's).
+readonly PIP_WHEEL_DEB=python3-pip-whl
+readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+readonly PY_RECIPE=1
+
+deb_arch_of() {
+    case $1 in
+        aarch64) echo arm64 ;;
+        s390x) echo s390x ;;
+        *) return 1 ;;
+    esac
+}
+
+host_codename() {
+    # shellcheck source=/dev/null
+    (. /etc/os-release && printf '%s' "${VERSION_CODENAME-}")
+}
+
+# The archive URI of the machine's main Debian source: the first `deb`
+# entry whose suites include the release codename (so never -security or
+# -updates). Reads deb822 *.sources and one-line *.list files, as apt does.
+# The same function as in scripts/provision-pypy.sh (keep them in step).
+find_debian_mirror() {
+    local codename=$1 files=()
+    [[ -f /etc/apt/sources.list ]] && files+=(/etc/apt/sources.list)
+    local f
+    for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+        [[ -f $f ]] && files+=("$f")
+    done
+    ((${#files[@]})) || return 1
+    local pass uri
+    for pass in exact bare; do
+        uri=$(awk -v want="$codename" -v pass="$pass" '
+          function suite_ok(s) {
+            return pass == "exact" ? s == want : s ~ /^[a-z]+$/
+          }
+          function flush(   n, i, s, u) {
+            if (!found && types ~ /(^|[ \t])deb([ \t]|$)/ && tolower(enabled) != "no" && uris != "") {
+              n = split(suites, s, /[ \t]+/)
+              split(uris, u, /[ \t]+/)
+              for (i = 1; i <= n; i++) if (s[i] != "" && suite_ok(s[i])) { print u[1]; found = 1; break }
+            }
+            types = suites = uris = enabled = key = ""
+          }
+          FNR == 1 { flush() }
+          FILENAME ~ /\.sources$/ {
+            if ($0 ~ /^[ \t]*#/) next
+            if ($0 ~ /^[ \t]*$/) { flush(); next }
+            if ($0 ~ /^[ \t]/) {
+              if (key == "uris") uris = uris " " $0
+              else if (key == "suites") suites = suites " " $0
+              else if (key == "types") types = types " " $0
+              next
+            }
+            key = tolower(substr($0, 1, index($0, ":") - 1))
+            val = substr($0, index($0, ":") + 1)
+            gsub(/^[ \t]+|[ \t]+$/, "", val)
+            if (key == "types") types = val
+            else if (key == "uris") uris = val
+            else if (key == "suites") suites = val
+            else if (key == "enabled") enabled = val
+            next
+          }
+          {
+            sub(/#.*/, "")
+            if ($1 != "deb" || found) next
+            line = $0
+            sub(/^[ \t]*deb[ \t]+/, "", line)
+            sub(/^\[[^]]*\][ \t]*/, "", line)
+            split(line, w, /[ \t]+/)
+            if (w[1] != "" && suite_ok(w[2])) { print w[1]; found = 1 }
+          }
+          END { flush() }
+        ' "${files[@]}")
+        if [[ -n $uri ]]; then
+            printf '%s\n' "$uri"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# apt-get with a private configuration for architecture $2: our own
+# sources, lists, cache and an empty dpkg status, so the system's apt state
+# is neither read nor written. -qq: apt's progress lines would echo the
+# mirror's address.
+private_apt() { # work deb_arch apt-args...
+    local work=$1 deb_arch=$2
+    shift 2
+    apt-get -qq \
+        -o Dir::Etc::SourceList=/dev/null \
+        -o Dir::Etc::SourceParts="$work/apt/sources.list.d" \
+        -o Dir::Etc::Preferences=/dev/null \
+        -o Dir::Etc::PreferencesParts="$work/apt/preferences.d" \
+        -o Dir::State="$work/apt/state" \
+        -o Dir::State::status="$work/apt/state/status" \
+        -o Dir::Cache="$work/apt/cache" \
+        -o APT::Default-Release= \
+        -o APT::Architecture="$deb_arch" \
+        -o APT::Architectures="$deb_arch" \
+        -o Acquire::Languages=none \
+        -o APT::Sandbox::User="$(id -un)" \
+        "$@"
+}
+
+# Download PY_DEBS and the pip wheel package for $2 into $1/debs.
+fetch_target_debs() { # work deb_arch
+    local work=$1 deb_arch=$2 codename mirror
+    codename=$(host_codename)
+    mirror=${CROSS_DEBIAN_MIRROR:-}
+    if [[ -z $mirror ]]; then
+        mirror=$(find_debian_mirror "$codename") ||
+            die "no Debian archive in the apt sources (set CROSS_DEBIAN_MIRROR)"
+    fi
+    [[ -r $KEYRING ]] || die "$KEYRING missing (install debian-archive-keyring)"
+    mkdir -p "$work"/apt/{sources.list.d,preferences.d,state/lists/partial,cache/archives/partial} "$work/debs"
+    : >"$work/apt/state/status"
+    printf '%s\n' "Types: deb" "URIs: $mirror" "Suites: $codename" \
+        "Components: main" "Architectures: $deb_arch" "Targets: Packages" \
+        "Signed-By: $KEYRING" >"$work/apt/sources.list.d/target.sources"
+    log "fetching the $codename $deb_arch package index"
+    private_apt "$work" "$deb_arch" update >&2 ||
+        die "apt-get update of the private $deb_arch source failed"
+    log "downloading ${#PY_DEBS[@]} $deb_arch packages"
+    (cd "$work/debs" && private_apt "$work" "$deb_arch" download \
+        "${PY_DEBS[@]}" "$PIP_WHEEL_DEB" >&2) || die "apt-get download failed"
+}
+
+# The target python: .interpreters/cross/<arch>/sysroot is the unpacked
+# packages; its usr/bin/python3.11 becomes a shell script that runs the real
+# ELF (moved to usr/libexec/) under qemu with -L <sysroot>, passing on the
+# path it was started as (-0 "$0"), so that sys.executable is the script (or
+# a venv's symlink to it) and every re-launch goes through qemu again. The
+# venv .interpreters/cross/<arch>/venv holds pytest, hypothesis and hpy.
+provision_python() { # arch
+    local arch=$1 deb_arch qemu dir=$cross/$1 work sysroot venv stamp text
+    deb_arch=$(deb_arch_of "$arch")
+    qemu=$(qemu_for "$arch")
+    sysroot=$dir/sysroot
+    venv=$dir/venv
+    stamp=$dir/.python-provisioned
+    text="recipe=$PY_RECIPE qemu=$qemu dir=$dir"
+    if [[ -f $stamp && $(<"$stamp") == "$text" ]] &&
+        "$venv/bin/python" -c "import hpy.universal, pytest, hypothesis" 2>/dev/null; then
+        log "$arch: python already provisioned"
+        return 0
+    fi
+    rm -rf "$sysroot" "$venv" "$stamp"
+    work=$(mktemp -d "${TMPDIR:-/tmp}/cross-test.XXXXXX")
+    fetch_target_debs "$work" "$deb_arch"
+    log "$arch: unpacking into $sysroot"
+    mkdir -p "$sysroot"
+    local deb
+    for deb in "$work"/debs/*.deb; do
+        [[ ${deb##*/} == "$PIP_WHEEL_DEB"_* ]] && continue
+        dpkg-deb -x "$deb" "$sysroot"
+    done
+    dpkg-deb -x "$work"/debs/"$PIP_WHEEL_DEB"_*.deb "$work/pipwhl"
+    rm -rf "$sysroot/usr/share/doc" "$sysroot/usr/share/man" \
+        "$sysroot/usr/share/lintian"
+    [[ -f $sysroot/usr/bin/python3.11 ]] || die "no python3.11 in the $deb_arch packages"
+    mkdir -p "$sysroot/usr/libexec"
+    mv "$sysroot/usr/bin/python3.11" "$sysroot/usr/libexec/python3.11"
+    {
+        echo '#!/bin/sh'
+        echo "# Generated by scripts/cross-test.sh: the $arch python3.11 under qemu-user."
+        echo 'usr=$(readlink -f -- "$0") && usr=${usr%/*/*} || exit 127'
+        echo "exec \"$qemu\" -L \"\${usr%/usr}\" -0 \"\$0\" \"\$usr/libexec/python3.11\" \"\$@\""
+    } >"$sysroot/usr/bin/python3.11"
+    chmod 755 "$sysroot/usr/bin/python3.11"
+    "$sysroot/usr/bin/python3.11" -c "import platform, sys; print(platform.machine(), sys.byteorder, sys.version)" >&2 ||
+        die "the $arch python3.11 does not start under $qemu"
+
+    log "$arch: venv and pip (under emulation: slow)"
+    local pip_wheel
+    pip_wheel=$(echo "$work"/pipwhl/usr/share/python-wheels/pip-*.whl)
+    "$sysroot/usr/bin/python3.11" -m venv --without-pip "$venv"
+    "$venv/bin/python" "$pip_wheel/pip" install -q --no-input \
+        --disable-pip-version-check "$pip_wheel" >&2
+    log "$arch: pytest, hypothesis, setuptools, and hpy 0.9.0 built from its sdist"
+    # hpy has no wheel for this platform; its build runs the cross compiler
+    # (sysconfig's CC) natively, with Python's headers from the sysroot
+    # (usr/include/python3.11/pyconfig.h includes <$arch-linux-gnu/...>).
+    CFLAGS="-idirafter $sysroot/usr/include" \
+        "$venv/bin/python" -m pip install -q --no-input --disable-pip-version-check \
+        pytest hypothesis "setuptools>=77" wheel "hpy==0.9.0" >&2 ||
+        die "pip install into the $arch venv failed"
+    "$venv/bin/python" -c "import hpy.universal, pytest, hypothesis" ||
+        die "the $arch venv does not import hpy.universal, pytest, hypothesis"
+    rm -rf "$work"
+    printf '%s\n' "$text" >"$stamp"
+}
+
+# The atomics wheel, built under emulation by the target's own python (as a
+# user's `pip install` would on that machine), installed into its venv, and
+# the suite run. No build isolation: it would install PyPI's cmake, a binary
+# of the target architecture that the host cannot exec; setup.py then takes
+# the host's cmake, and CC makes that cmake use the cross compiler.
+python_tests() { # arch
+    local arch=$1 dir=$cross/$1 sysroot venv src start
+    sysroot=$dir/sysroot
+    venv=$dir/venv
+    src=$dir/src
+    start=$SECONDS
+    log "$arch: building the atomics wheel under emulation"
+    rm -rf "$src" "$dir/wheel"
+    mkdir -p "$src"
+    # a copy: setuptools reuses whatever object files a build/ holds
+    cp -r "$root"/{atomics,hpy_src,vendor,setup.py,pyproject.toml,README.md} "$src/"
+    rm -rf "$src/atomics/"*.so
+    # Through a path with "build" in it: hpy.devel lists its runtime sources
+    # by absolute path, which setuptools' build_py refuses ("setup script
+    # specifies an absolute path") unless the path contains the name of a
+    # build directory ("build"); the isolated env of a normal `pip wheel`
+    # lives in /tmp/pip-build-env-*, which is why that one passes.
+    ln -sfn venv "$dir/build-venv"
+    CC=$arch-linux-gnu-gcc CFLAGS="-idirafter $sysroot/usr/include" \
+        "$dir/build-venv/bin/python" -m pip wheel -q --no-input --disable-pip-version-check \
+        --no-deps --no-build-isolation -w "$dir/wheel" "$src" >&2 ||
+        die "$arch: building the wheel failed"
+    "$venv/bin/python" -m pip install -q --no-input --disable-pip-version-check \
+        --force-reinstall --no-deps "$dir"/wheel/atomics-*.whl >&2
+    log "$arch: wheel built and installed in $((SECONDS - start)) s"
+
+    # Reduced sizes under emulation (the knobs the suite already has); any
+    # of them set in the environment wins.
+    export ATOMICS_STRESS_SCALE=${ATOMICS_STRESS_SCALE:-0.1}
+    export ATOMICS_FUZZ_EXAMPLES=${ATOMICS_FUZZ_EXAMPLES:-20}
+    export ATOMICS_FUZZ_STEPS=${ATOMICS_FUZZ_STEPS:-25}
+    log "$arch: pytest under emulation (ATOMICS_STRESS_SCALE=$ATOMICS_STRESS_SCALE" \
+        "ATOMICS_FUZZ_EXAMPLES=$ATOMICS_FUZZ_EXAMPLES ATOMICS_FUZZ_STEPS=$ATOMICS_FUZZ_STEPS)"
+    start=$SECONDS
+    mkdir -p "$dir/run"
+    # shellcheck disable=SC2086  # CROSS_PYTEST_ARGS is a word list
+    (cd "$dir/run" && PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -m pytest \
+        --import-mode=importlib -p no:cacheprovider --rootdir "$root" \
+        -c "$root/pyproject.toml" "$root/tests" ${CROSS_PYTEST_ARGS:-})
+    log "$arch: Python suite passed in $((SECONDS - start)) s"
+}
+
 # --------------------------------------------------------------- main --
 
 ensure_tools
 for arch in "${targets[@]}"; do
     c_tests "$arch"
 done
+if ((python)); then
+    for arch in "${targets[@]}"; do
+        provision_python "$arch"
+        python_tests "$arch"
+    done
+fi
