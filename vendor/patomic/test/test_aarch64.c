@@ -152,6 +152,7 @@ static struct {
     cas_fn cas[NTHREADS];
     pthread_barrier_t barrier;
     int done;
+    unsigned long reading; /* loads so far, for the adders to wait on */
     unsigned long torn, loads;
 } sh;
 
@@ -163,6 +164,10 @@ static void *adder(void *arg)
     uint64_t exp[2] = {0, 0}, des[2], old[2];
     int i;
     pthread_barrier_wait(&sh.barrier);
+    /* start once the reader is reading (on a loaded machine it may be
+     * scheduled late), so that its loads overlap the adding */
+    while (!__atomic_load_n(&sh.reading, __ATOMIC_ACQUIRE))
+        ;
     for (i = 0; i < NITER; ++i) {
         do {
             des[0] = exp[0] + 1;
@@ -187,7 +192,7 @@ static void *reader(void *arg)
         uint64_t w[2];
         sh.lib.fp_load(tv_ptr(&sh.obj), patomic_SEQ_CST, w);
         torn += w[0] != w[1];
-        ++loads;
+        __atomic_store_n(&sh.reading, ++loads, __ATOMIC_RELEASE);
     }
     sh.torn = torn;
     sh.loads = loads;
@@ -203,6 +208,7 @@ static void run_threads(const char *what, cas_fn a, cas_fn b)
     tv_set(&sh.obj, 0);
     sh.lib = patomic_create_ops(16, 0);
     sh.done = 0;
+    sh.reading = 0;
     for (i = 0; i < NTHREADS; ++i)
         sh.cas[i] = i % 2 ? b : a;
     if (pthread_barrier_init(&sh.barrier, NULL, NTHREADS + 1) != 0)
