@@ -9,8 +9,9 @@
 # Usage: scripts/cross-test.sh [aarch64|s390x|all] [--python] [--c-only]
 #
 #   1. vendor/patomic is cross-built with Debian 12's cross compilers and its
-#      ctest suite (check_no_libatomic included) runs under qemu-user; on
-#      aarch64 once per emulated CPU (QEMU_CPU cortex-a53 and max).
+#      ctest suite (check_no_libatomic included) runs under qemu-user, as
+#      built for release and under UBSan; on aarch64 once per emulated CPU
+#      (QEMU_CPU cortex-a53 and max).
 #   2. With --python (and without --c-only): a CPython 3.11 of the target
 #      architecture is unpacked from Debian 12's own packages into
 #      .interpreters/cross/<arch>/sysroot and run under qemu-user, hpy 0.9.0
@@ -111,30 +112,40 @@ ensure_tools() {
 toolchain_sysroot() { echo "/usr/$1-linux-gnu"; }
 
 c_tests() { # arch
-    local arch=$1 build=$cross/$1/patomic-build qemu cpus cpu start
+    local arch=$1 qemu cpus cpu start build variant
     qemu=$(qemu_for "$arch")
-    log "$arch: building vendor/patomic with $arch-linux-gnu-gcc"
-    cmake -S "$root/vendor/patomic" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-        -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR="$arch" \
-        -DCMAKE_C_COMPILER="$arch-linux-gnu-gcc" \
-        "-DCMAKE_CROSSCOMPILING_EMULATOR=$qemu;-L;$(toolchain_sysroot "$arch")" \
-        >/dev/null
-    cmake --build "$build" --parallel 2 >/dev/null
-    # aarch64: an ARMv8.0 core (no LSE: 16-byte ops by ldxp/stxp) and the
+    # aarch64: an ARMv8.0 core (no LSE: 16-byte ops by ldaxp/stlxp) and the
     # most capable one qemu emulates (LSE: casp). s390x: qemu's default.
     case $arch in
         aarch64) cpus=(cortex-a53 max) ;;
         *) cpus=(default) ;;
     esac
-    for cpu in "${cpus[@]}"; do
-        log "$arch: ctest under $(basename "$qemu") (cpu $cpu)"
-        start=$SECONDS
-        if [[ $cpu == default ]]; then
-            env -u QEMU_CPU ctest --test-dir "$build" --output-on-failure -j2
-        else
-            QEMU_CPU=$cpu ctest --test-dir "$build" --output-on-failure -j2
-        fi
-        log "$arch (cpu $cpu): C tests passed in $((SECONDS - start)) s"
+    # Twice: as shipped (Release), and under UndefinedBehaviorSanitizer
+    # (which, unlike ASan and TSan, works under qemu-user).
+    for variant in release ubsan; do
+        build=$cross/$arch/patomic-$variant
+        log "$arch: building vendor/patomic ($variant) with $arch-linux-gnu-gcc"
+        local flags=(-DCMAKE_BUILD_TYPE=Release)
+        [[ $variant == ubsan ]] &&
+            flags=(-DCMAKE_BUILD_TYPE=Debug -DPATOMIC_SANITIZE=undefined)
+        cmake -S "$root/vendor/patomic" -B "$build" "${flags[@]}" \
+            -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR="$arch" \
+            -DCMAKE_C_COMPILER="$arch-linux-gnu-gcc" \
+            "-DCMAKE_CROSSCOMPILING_EMULATOR=$qemu;-L;$(toolchain_sysroot "$arch")" \
+            >/dev/null
+        cmake --build "$build" --parallel 2 >/dev/null
+        for cpu in "${cpus[@]}"; do
+            log "$arch: ctest ($variant) under $(basename "$qemu") (cpu $cpu)"
+            start=$SECONDS
+            if [[ $cpu == default ]]; then
+                env -u QEMU_CPU UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+                    ctest --test-dir "$build" --output-on-failure -j2
+            else
+                QEMU_CPU=$cpu UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+                    ctest --test-dir "$build" --output-on-failure -j2
+            fi
+            log "$arch (cpu $cpu, $variant): C tests passed in $((SECONDS - start)) s"
+        done
     done
 }
 
