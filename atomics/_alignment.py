@@ -12,7 +12,8 @@ class Alignment:
     `recommended`: the alignment `atomicview()` requires. `minimum`: the
     smallest alignment at which the operations are still atomic, as long as
     the object does not cross a `size_within` boundary (0: no such limit).
-    On x86_64 both are the width.
+    On every CPU supported so far (x86_64, aarch64, s390x) both are the
+    width.
     """
 
     __slots__ = ("width", "recommended", "minimum", "size_within")

@@ -65,7 +65,7 @@ static HPy atomics_alignment_impl(HPyContext *ctx, HPy module, HPy h_width)
 HPyDef_METH(atomics_backend, "backend", HPyFunc_O,
             .doc = "backend(width)\n--\n\n"
                    "Name of the patomic backend serving the width (\"gnu\", "
-                   "\"cx16\"), or None.")
+                   "\"cx16\", \"aarch64\", \"s390x\"), or None.")
 static HPy atomics_backend_impl(HPyContext *ctx, HPy module, HPy h_width)
 {
     int64_t width;

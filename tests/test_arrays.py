@@ -1,6 +1,7 @@
 """Atomic arrays: atomicarray() / atomicarrayview(), indexed operations."""
 
 import pickle
+import sys
 
 import pytest
 
@@ -120,8 +121,8 @@ def test_arrayview_over_buffer(width):
         assert len(arr) == 4
         arr.store(3, 1)
         arr.fetch_add(0, 2)
-        assert bytes(mv[:width]) == (2).to_bytes(width, "little")
-        assert bytes(mv[3 * width:]) == (1).to_bytes(width, "little")
+        assert bytes(mv[:width]) == (2).to_bytes(width, sys.byteorder)
+        assert bytes(mv[3 * width:]) == (1).to_bytes(width, sys.byteorder)
     with pytest.raises(ValueError, match="released"):
         arr.load(0)
     with pytest.raises(ValueError, match="released"):

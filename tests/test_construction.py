@@ -13,8 +13,8 @@ import atomics.ctx
 import atomics.view
 from atomics.exc import IgnoredArgumentWarning, UnsupportedWidthException
 
-from .utils import (HAS_CX16, IS_CPYTHON, IS_GRAALPY_HPY, UNSUPPORTED_WIDTHS,
-                    WIDTHS, aligned_slice, can_resize)
+from .utils import (HAS_WIDTH_16, IS_CPYTHON, IS_GRAALPY_HPY,
+                    UNSUPPORTED_WIDTHS, WIDTHS, aligned_slice, can_resize)
 
 ATYPE_MSG = ("Type parameter 'atype' must be one of "
              "[ANY, INTEGRAL, BYTES, INT, UINT].")
@@ -352,8 +352,10 @@ def test_unsupported_width_integral_and_any():
 
 @pytest.mark.isolated
 def test_width_16_support_matches_cpu():
-    """Width 16 exists exactly on x86_64 with cmpxchg16b (new vs 1.0.2)."""
-    if HAS_CX16:
+    """Width 16 exists exactly where the CPU has a lock-free 16-byte
+    compare-exchange: x86_64 with cmpxchg16b, aarch64, s390x (new vs
+    1.0.2)."""
+    if HAS_WIDTH_16:
         for atype in OWNED_CLASSES:
             a = atomics.atomic(width=16, atype=atype)
             assert a.width == 16

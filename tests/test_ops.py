@@ -173,13 +173,16 @@ def test_bin_not_is_ones_complement(kind, width):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_bytes_bit_index_is_bit_of_byte(width):
-    """BYTES bit i is bit i % 8 of byte i // 8."""
+    """BYTES bit i is bit i of the value read as a native integer, as for
+    INT and UINT: bit i % 8 of byte i // 8 on a little-endian machine, of
+    byte width - 1 - i // 8 on a big-endian one."""
     a = atomics.atomic(width=width, atype=atomics.BYTES)
     for i in range(8 * width):
         a.store(bytes(width))
         assert a.bit_test_set(i) is False
         expected = bytearray(width)
-        expected[i // 8] = 1 << (i % 8)
+        byte = i // 8 if sys.byteorder == "little" else width - 1 - i // 8
+        expected[byte] = 1 << (i % 8)
         assert a.load() == bytes(expected)
         assert a.bit_test(i) is True
         assert sum(a.bit_test(j) for j in range(8 * width)) == 1

@@ -56,14 +56,46 @@ def cpu_flags():
     return set()
 
 
-IS_X86_64 = platform.machine().lower() in ("x86_64", "amd64")
+MACHINE = platform.machine().lower()
+IS_X86_64 = MACHINE in ("x86_64", "amd64")
+IS_AARCH64 = MACHINE in ("aarch64", "arm64")
+IS_S390X = MACHINE == "s390x"
 CPU_FLAGS = cpu_flags()
 HAS_CX16 = IS_X86_64 and "cx16" in CPU_FLAGS
 HAS_AVX = IS_X86_64 and "avx" in CPU_FLAGS
 
+
+def hwcap():
+    """The kernel's AT_HWCAP for this process (0 if unavailable): on
+    aarch64 it says which atomic instructions the CPU has. Read from
+    /proc/self/auxv (pairs of native unsigned longs), which qemu-user
+    emulates too."""
+    import struct
+    try:
+        with open("/proc/self/auxv", "rb") as f:
+            data = f.read()
+    except OSError:
+        return 0
+    size = struct.calcsize("L")
+    for i in range(0, len(data) - 2 * size + 1, 2 * size):
+        key, value = struct.unpack_from("LL", data, i)
+        if key == 16:  # AT_HWCAP
+            return value
+    return 0
+
+
+# aarch64: FEAT_LSE2 (HWCAP_USCAT) makes an aligned 16-byte ldp atomic
+HAS_LSE2 = IS_AARCH64 and bool(hwcap() & (1 << 25))
+
 BASE_WIDTHS = [1, 2, 4, 8]
-# Width 16 is supported exactly on x86_64 CPUs with cmpxchg16b.
-WIDTHS = BASE_WIDTHS + ([16] if HAS_CX16 else [])
+# Width 16 needs a lock-free 16-byte compare-exchange: x86_64 CPUs with
+# cmpxchg16b, every aarch64 (ldaxp/stlxp, or LSE's casp) and every s390x
+# (cdsg).
+HAS_WIDTH_16 = HAS_CX16 or IS_AARCH64 or IS_S390X
+# ... and read-only 16-byte views a 16-byte load that never writes: x86_64
+# with AVX, aarch64 with LSE2, s390x (lpq).
+HAS_READONLY_16 = HAS_WIDTH_16 and (HAS_AVX or HAS_LSE2 or IS_S390X)
+WIDTHS = BASE_WIDTHS + ([16] if HAS_WIDTH_16 else [])
 
 
 def readonly_16_supported():
@@ -73,7 +105,7 @@ def readonly_16_supported():
 
 READONLY_WIDTHS = BASE_WIDTHS + ([16] if readonly_16_supported() else [])
 UNSUPPORTED_WIDTHS = [0, 3, 5, 6, 7, 9, 10, 12, 15, 17, 24, 32, 64, 4096]
-if not HAS_CX16:
+if not HAS_WIDTH_16:
     UNSUPPORTED_WIDTHS.append(16)
 
 ATYPES = {"INT": atomics.INT, "UINT": atomics.UINT, "BYTES": atomics.BYTES}

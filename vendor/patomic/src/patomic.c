@@ -22,6 +22,8 @@ static const struct {
 } patomic_backends[] = {
     {patomic_BACKEND_GNU,  "gnu",  patomic_impl_create_gnu},
     {patomic_BACKEND_CX16, "cx16", patomic_impl_create_cx16},
+    {patomic_BACKEND_AARCH64, "aarch64", patomic_impl_create_aarch64},
+    {patomic_BACKEND_S390X, "s390x", patomic_impl_create_s390x},
     {patomic_BACKEND_NULL, "null", patomic_impl_create_null},
 };
 
@@ -68,7 +70,8 @@ patomic_align_t patomic_alignment(size_t width)
     if (patomic_ops_count(&ops) > 0) {
         /* Every width with ops is a power of two whose instructions need
          * natural alignment (lock-prefixed ops that straddle a cache line
-         * are not atomic on every CPU; cmpxchg16b faults when misaligned). */
+         * are not atomic on every CPU; cmpxchg16b, aarch64's exclusive
+         * pairs and s390x's cdsg/lpq fault when misaligned). */
         align.recommended = width;
         align.minimum = width;
     }

@@ -146,7 +146,10 @@ static inline const char *tv_order_name(int order)
 
 /* ---- the machine --------------------------------------------------------- */
 
-/* Asked here independently of the library, to know what it must offer. */
+/* Asked here independently of the library, to know what it must offer:
+ * which backend serves width 16 on this architecture, whether this CPU has
+ * it (tv_wide_supported), and whether it has a 16-byte load that does not
+ * write (tv_wide_readonly_supported). */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <cpuid.h>
 
@@ -174,11 +177,61 @@ static inline int tv_cpu_has_avx(void)
     (void)hi;
     return (lo & 6) == 6; /* the OS saves SSE and AVX state */
 }
-#define TV_X86_64 1
+#define TV_WIDE_BACKEND patomic_BACKEND_CX16
+static inline int tv_wide_supported(void) { return tv_cpu_has_cx16(); }
+static inline int tv_wide_readonly_supported(void)
+{
+    return tv_cpu_has_cx16() && tv_cpu_has_avx();
+}
+static inline const char *tv_machine(void)
+{
+    static char text[64];
+    snprintf(text, sizeof text, "x86_64: cx16 %s, usable AVX %s",
+             tv_cpu_has_cx16() ? "yes" : "no",
+             tv_cpu_has_avx() ? "yes" : "no");
+    return text;
+}
+
+#elif defined(__aarch64__) && defined(__AARCH64EL__) && defined(__linux__)
+#include <sys/auxv.h>
+
+/* every Armv8.0 core has the ldaxp/stlxp pair (LSE's casp is faster);
+ * only FEAT_LSE2 (HWCAP_USCAT, bit 25) makes a plain ldp atomic */
+#define TV_WIDE_BACKEND patomic_BACKEND_AARCH64
+static inline int tv_cpu_has_lse(void)
+{
+    return (getauxval(AT_HWCAP) & (1UL << 8)) != 0;
+}
+static inline int tv_cpu_has_lse2(void)
+{
+    return (getauxval(AT_HWCAP) & (1UL << 25)) != 0;
+}
+static inline int tv_wide_supported(void) { return 1; }
+static inline int tv_wide_readonly_supported(void) { return tv_cpu_has_lse2(); }
+static inline const char *tv_machine(void)
+{
+    static char text[64];
+    snprintf(text, sizeof text, "aarch64: LSE (casp) %s, LSE2 (ldp) %s",
+             tv_cpu_has_lse() ? "yes" : "no",
+             tv_cpu_has_lse2() ? "yes" : "no");
+    return text;
+}
+
+#elif defined(__s390x__)
+
+/* cdsg and lpq are in every z/Architecture CPU */
+#define TV_WIDE_BACKEND patomic_BACKEND_S390X
+static inline int tv_wide_supported(void) { return 1; }
+static inline int tv_wide_readonly_supported(void) { return 1; }
+static inline const char *tv_machine(void) { return "s390x: cdsg, lpq"; }
+
 #else
-static inline int tv_cpu_has_cx16(void) { return 0; }
-static inline int tv_cpu_has_avx(void) { return 0; }
-#define TV_X86_64 0
+
+#define TV_WIDE_BACKEND patomic_BACKEND_NULL
+static inline int tv_wide_supported(void) { return 0; }
+static inline int tv_wide_readonly_supported(void) { return 0; }
+static inline const char *tv_machine(void) { return "no 16-byte backend"; }
+
 #endif
 
 /** @brief Whether patomic must offer every op at @p width on this machine. */
@@ -189,9 +242,17 @@ static inline int tv_width_expected(size_t width)
     case 2: return __GCC_ATOMIC_SHORT_LOCK_FREE == 2;
     case 4: return __GCC_ATOMIC_INT_LOCK_FREE == 2;
     case 8: return __GCC_ATOMIC_LLONG_LOCK_FREE == 2;
-    case 16: return tv_cpu_has_cx16();
+    case 16: return tv_wide_supported();
     default: return 0;
     }
+}
+
+/** @brief Whether patomic must offer load and bit_test at @p width for
+ *         read-only objects on this machine. */
+static inline int tv_readonly_expected(size_t width)
+{
+    return tv_width_expected(width) &&
+           (width != 16 || tv_wide_readonly_supported());
 }
 
 /* ---- tables -------------------------------------------------------------- */

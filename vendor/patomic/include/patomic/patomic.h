@@ -39,8 +39,10 @@ typedef enum {
 typedef enum {
     patomic_BACKEND_GNU = 0,  /**< gcc/clang `__atomic` builtins, 1-8 bytes */
     patomic_BACKEND_CX16 = 1, /**< x86_64 `lock cmpxchg16b`, 16 bytes */
-    patomic_BACKEND_NULL = 2, /**< supports nothing (for tests) */
-    patomic_BACKEND_COUNT = 3
+    patomic_BACKEND_AARCH64 = 2, /**< aarch64 `casp` or `ldaxp`/`stlxp`, 16 bytes */
+    patomic_BACKEND_S390X = 3, /**< s390x `cdsg` and `lpq`, 16 bytes */
+    patomic_BACKEND_NULL = 4, /**< supports nothing (for tests) */
+    patomic_BACKEND_COUNT = 5
 } patomic_backend_id_t;
 
 /**
@@ -56,7 +58,8 @@ PATOMIC_API patomic_ops_t patomic_create_ops_from(patomic_backend_id_t backend,
                                                   size_t width,
                                                   unsigned options);
 
-/** @brief Name of a backend ("gnu", "cx16", "null"), or NULL. */
+/** @brief Name of a backend ("gnu", "cx16", "aarch64", "s390x", "null"),
+ *         or NULL. */
 PATOMIC_API const char *patomic_backend_name(patomic_backend_id_t backend);
 
 /**

@@ -18,6 +18,10 @@ void patomic_impl_create_gnu(size_t width, unsigned options,
                              patomic_ops_t *ops);
 void patomic_impl_create_cx16(size_t width, unsigned options,
                               patomic_ops_t *ops);
+void patomic_impl_create_aarch64(size_t width, unsigned options,
+                                 patomic_ops_t *ops);
+void patomic_impl_create_s390x(size_t width, unsigned options,
+                               patomic_ops_t *ops);
 void patomic_impl_create_null(size_t width, unsigned options,
                               patomic_ops_t *ops);
 
