@@ -14,9 +14,9 @@
 #      (QEMU_CPU cortex-a53 and max).
 #   2. With --python (and without --c-only): a CPython 3.11 of the target
 #      architecture is unpacked from Debian 12's own packages into
-#      .interpreters/cross/<arch>/sysroot and run under qemu-user, hpy 0.9.0
-#      is built for it from its sdist, the atomics wheel is built and
-#      installed, and the Python suite runs under emulation: at reduced
+#      .interpreters/cross/<arch>/sysroot and run under qemu-user, the
+#      atomics wheel (with HPy's runtime from the pinned hpy 0.9.0 sdist) is
+#      built for it and installed, and the Python suite runs under emulation: at reduced
 #      sizes and without the spawn/forkserver variants of the process
 #      tests (see python_tests); on aarch64 as qemu's default CPU (LSE),
 #      then its width-16 tests again as a Cortex-A53 (no LSE).
@@ -170,7 +170,7 @@ readonly PY_DEBS=(
 # python3.11-venv, whose wheels are the same as this package's).
 readonly PIP_WHEEL_DEB=python3-pip-whl
 readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-readonly PY_RECIPE=1
+readonly PY_RECIPE=2
 
 
 host_codename() {
@@ -293,7 +293,8 @@ fetch_target_debs() { # work deb_arch
 # ELF (moved to usr/libexec/) under qemu with -L <sysroot>, passing on the
 # path it was started as (-0 "$0"), so that sys.executable is the script (or
 # a venv's symlink to it) and every re-launch goes through qemu again. The
-# venv .interpreters/cross/<arch>/venv holds pytest, hypothesis and hpy.
+# venv .interpreters/cross/<arch>/venv holds pytest, hypothesis and the
+# build tools (HPy itself comes from the pinned sdist, as on every machine).
 provision_python() { # arch
     local arch=$1 deb_arch qemu dir=$cross/$1 work sysroot venv stamp text
     deb_arch=$(deb_arch_of "$arch")
@@ -303,7 +304,7 @@ provision_python() { # arch
     stamp=$dir/.python-provisioned
     text="recipe=$PY_RECIPE qemu=$qemu dir=$dir"
     if [[ -f $stamp && $(<"$stamp") == "$text" ]] &&
-        "$venv/bin/python" -c "import hpy.universal, pytest, hypothesis" 2>/dev/null; then
+        "$venv/bin/python" -c "import pytest, hypothesis" 2>/dev/null; then
         log "$arch: python already provisioned"
         return 0
     fi
@@ -339,18 +340,28 @@ provision_python() { # arch
     "$sysroot/usr/bin/python3.11" -m venv --without-pip "$venv"
     "$venv/bin/python" "$pip_wheel/pip" install -q --no-input \
         --disable-pip-version-check "$pip_wheel" >&2
-    log "$arch: pytest, hypothesis, setuptools, and hpy 0.9.0 built from its sdist"
-    # hpy has no wheel for this platform; its build runs the cross compiler
-    # (sysconfig's CC) natively, with Python's headers from the sysroot
-    # (usr/include/python3.11/pyconfig.h includes <$arch-linux-gnu/...>).
-    CFLAGS="-idirafter $sysroot/usr/include" \
-        "$venv/bin/python" -m pip install -q --no-input --disable-pip-version-check \
-        pytest hypothesis "setuptools>=77" wheel "hpy==0.9.0" >&2 ||
+    log "$arch: pytest, hypothesis and the build tools"
+    "$venv/bin/python" -m pip install -q --no-input --disable-pip-version-check \
+        pytest hypothesis "setuptools>=77" wheel >&2 ||
         die "pip install into the $arch venv failed"
-    "$venv/bin/python" -c "import hpy.universal, pytest, hypothesis" ||
-        die "the $arch venv does not import hpy.universal, pytest, hypothesis"
+    "$venv/bin/python" -c "import pytest, hypothesis" ||
+        die "the $arch venv does not import pytest, hypothesis"
     rm -rf "$work"
     printf '%s\n' "$text" >"$stamp"
+}
+
+# The pinned hpy sdist (sha256 checked): HPy's runtime for the target
+# CPython is built from it, with our edits, as on every machine. Fetched by
+# a host python's pip into a cache of this script's own (pip prepares an
+# sdist's metadata in an isolated build env: minutes under emulation).
+hpy_sdist() {
+    local host=$cross/host-venv
+    if [[ ! -x $host/bin/python ]]; then
+        python3 -m venv "$host" >&2 || die "python3 -m venv failed (install python3-venv)"
+    fi
+    (cd "$root" && env -u ATOMICS_HPY_SDIST \
+        "$host/bin/python" -m hpy_runtime.source "$cross/hpy-sdist") ||
+        die "fetching the hpy sdist failed"
 }
 
 # The atomics wheel, built under emulation by the target's own python (as a
@@ -368,15 +379,20 @@ python_tests() { # arch
     rm -rf "$src" "$dir/wheel"
     mkdir -p "$src"
     # a copy: setuptools reuses whatever object files a build/ holds
-    cp -r "$root"/{atomics,hpy_src,vendor,setup.py,pyproject.toml,README.md} "$src/"
-    rm -rf "$src/atomics/"*.so
+    cp -r "$root"/{atomics,hpy_src,hpy_runtime,vendor,setup.py,pyproject.toml,MANIFEST.in,README.md} "$src/"
+    rm -rf "$src/atomics/"*.so "$src/atomics/_hpy/"*.so
+    local sdist
+    sdist=$(hpy_sdist)
     # Through a path with "build" in it: hpy.devel lists its runtime sources
     # by absolute path, which setuptools' build_py refuses ("setup script
     # specifies an absolute path") unless the path contains the name of a
     # build directory ("build"); the isolated env of a normal `pip wheel`
     # lives in /tmp/pip-build-env-*, which is why that one passes.
     ln -sfn venv "$dir/build-venv"
-    CC=$arch-linux-gnu-gcc CFLAGS="-idirafter $sysroot/usr/include" \
+    # (the build runs the cross compiler natively, with Python's headers
+    # from the sysroot: usr/include/python3.11/pyconfig.h includes
+    # <$arch-linux-gnu/...>)
+    ATOMICS_HPY_SDIST=$sdist CC=$arch-linux-gnu-gcc CFLAGS="-idirafter $sysroot/usr/include" \
         "$dir/build-venv/bin/python" -m pip wheel -q --no-input --disable-pip-version-check \
         --no-deps --no-build-isolation -w "$dir/wheel" "$src" >&2 ||
         die "$arch: building the wheel failed"
