@@ -7,7 +7,9 @@
 # universal binary in every wheel); tox running the Python suite on CPython
 # 3.11-3.15 (3.11 and 3.14 also in HPy's debug mode), PyPy, GraalPy 24.2
 # and 25; then
-# the sanitizer runs (scripts/sanitize.sh) and the same-binary check.
+# the sanitizer runs (scripts/sanitize.sh) and the same-binary check. A
+# lane of its own runs the C tests and the Python suite on aarch64 and
+# s390x under qemu-user (scripts/cross-test.sh).
 # Arguments go to tox (e.g. `-e py313`): then tox runs in the foreground
 # after the same preparation, and no sanitizers.
 set -euo pipefail
@@ -58,6 +60,12 @@ if [ $# -eq 0 ]; then
     graal=$!
     graal25_lane >"$logs/graal25.log" 2>&1 &
     graal25=$!
+    # Other CPUs: cross compilers and qemu-user (apt), each target's CPython
+    # 3.11 from Debian's packages, the suite at reduced size (~10 min of
+    # one core; its own caches under .interpreters/cross).
+    echo "== aarch64 and s390x lane started (output shown when it ends)" >&2
+    scripts/cross-test.sh all --python >"$logs/cross.log" 2>&1 &
+    cross=$!
 fi
 
 echo "== interpreters" >&2
@@ -110,5 +118,14 @@ graal25_status=0
 wait "$graal25" || graal25_status=$?
 echo "== GraalPy 25: provisioning and tox (its output)" >&2
 cat "$logs/graal25.log"
+cross_status=0
+wait "$cross" || cross_status=$?
+echo "== aarch64 and s390x under qemu-user (its output)" >&2
+cat "$logs/cross.log"
 "$tools/bin/tox" -e same-binary
-[ "$sanitize" -eq 0 ] && [ "$graal_status" -eq 0 ] && [ "$graal25_status" -eq 0 ]
+for lane in sanitize:$sanitize graal:$graal_status graal25:$graal25_status \
+            cross:$cross_status; do
+    [ "${lane#*:}" -eq 0 ] || echo "== FAILED: ${lane%%:*} (status ${lane#*:})" >&2
+done
+[ "$sanitize" -eq 0 ] && [ "$graal_status" -eq 0 ] && [ "$graal25_status" -eq 0 ] &&
+    [ "$cross_status" -eq 0 ]
