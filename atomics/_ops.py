@@ -26,6 +26,8 @@ class Op(NamedTuple):
     signature: str            # patomic's signature: "store", "fetch", ...
     kinds: Tuple[str, ...]    # who has it: "INTEGRAL", "BYTES"
     twin: Optional[str]       # `_<name>_old` (see _jit.py), or None
+    seq_cst: Optional[str]    # `_<name>_seq_cst` of single atomics, or None
+    array_seq_cst: Optional[str]  # the same of arrays (see _jit.py)
 
 
 OPS = tuple(Op(name, OpType(optype), *rest)

@@ -272,14 +272,90 @@ atomics_element_address_rest(HPyContext *ctx, const AtomicObject *array,
                       kwnames);                                             \
     }
 
-/* A row of op_table.h: its methods, and its twin's. */
+/*
+ * The SEQ_CST twins, `_<name>_seq_cst`: the op at the default order with
+ * its operands by position, as NOARGS or O methods (atomics/_jit.py calls
+ * them when no order is given). On PyPy a KEYWORDS or VARARGS call builds
+ * a raw array of arguments per call, an O or NOARGS call does not: ~13 ns
+ * of the ~25 an op costs there. Only the shapes those two calling
+ * conventions can carry have one: a single atomic's ops with no operand or
+ * one, an array's with no operand (the index is its argument).
+ */
+#define SEQ_CST_NAME(NAME) "_" #NAME "_seq_cst"
+#define SEQ_CST_DOC(NAME, ARGS)                                             \
+    SEQ_CST_NAME(NAME) "($self" ARGS ")\n--\n\n" #NAME " at SEQ_CST, by "    \
+    "position only (internal: atomics/_jit.py)."
+
+#define SCALAR_NOARGS_METHOD(NAME, KINDS)                                   \
+    HPyDef_METH(Atomic_##NAME##_seq_cst_##KINDS, SEQ_CST_NAME(NAME),       \
+                HPyFunc_NOARGS, .doc = SEQ_CST_DOC(NAME, ""))               \
+    static HPy Atomic_##NAME##_seq_cst_##KINDS##_impl(HPyContext *ctx,      \
+                                                      HPy h_self)           \
+    {                                                                       \
+        AtomicObject *self;                                                 \
+        if (atomics_away())                                                 \
+            return atomics_away_reply(ctx);                                 \
+        self = AtomicObject_AsStruct(ctx, h_self);                          \
+        return run_op(ctx, self, self->addr, &op_##NAME##_##KINDS, RESULT,  \
+                      NULL, 0, HPy_NULL);                                   \
+    }
+
+#define SCALAR_O_METHOD(NAME, KINDS)                                        \
+    HPyDef_METH(Atomic_##NAME##_seq_cst_##KINDS, SEQ_CST_NAME(NAME),       \
+                HPyFunc_O, .doc = SEQ_CST_DOC(NAME, ", operand, /"))        \
+    static HPy Atomic_##NAME##_seq_cst_##KINDS##_impl(HPyContext *ctx,      \
+                                                      HPy h_self, HPy arg)  \
+    {                                                                       \
+        AtomicObject *self;                                                 \
+        if (atomics_away())                                                 \
+            return atomics_away_reply(ctx);                                 \
+        self = AtomicObject_AsStruct(ctx, h_self);                          \
+        return run_op(ctx, self, self->addr, &op_##NAME##_##KINDS, RESULT,  \
+                      &arg, 1, HPy_NULL);                                   \
+    }
+
+#define ARRAY_O_METHOD(NAME, KINDS)                                         \
+    HPyDef_METH(Array_##NAME##_seq_cst_##KINDS, SEQ_CST_NAME(NAME),        \
+                HPyFunc_O, .doc = SEQ_CST_DOC(NAME, ", i, /"))              \
+    static HPy Array_##NAME##_seq_cst_##KINDS##_impl(HPyContext *ctx,       \
+                                                     HPy h_self, HPy h_i)   \
+    {                                                                       \
+        AtomicObject *self;                                                 \
+        char *addr;                                                         \
+        if (atomics_away())                                                 \
+            return atomics_away_reply(ctx);                                 \
+        self = AtomicObject_AsStruct(ctx, h_self);                          \
+        addr = atomics_element_address(ctx, self, &h_i, 1);                 \
+        if (addr == NULL)                                                   \
+            return HPy_NULL;                                                \
+        return run_op(ctx, self, addr, &op_##NAME##_##KINDS, RESULT, NULL,  \
+                      0, HPy_NULL);                                         \
+    }
+
+/* by the row's number of operands: (single atomic's, array's) */
+#define SEQ_CST_BY_OPERANDS(MACRO, NAME, KINDS, PARAMS)                     \
+    SEQ_CST_BY_OPERANDS_(MACRO, NAME, KINDS, ATOMICS_PARAM_NAMES_##PARAMS)
+#define SEQ_CST_BY_OPERANDS_(...) SEQ_CST_BY_OPERANDS__(__VA_ARGS__)
+#define SEQ_CST_BY_OPERANDS__(MACRO, NAME, KINDS, REQUIRED, ...)            \
+    MACRO##_##REQUIRED(NAME, KINDS)
+#define SEQ_CST_METHODS_0(NAME, KINDS)                                      \
+    SCALAR_NOARGS_METHOD(NAME, KINDS) ARRAY_O_METHOD(NAME, KINDS)
+#define SEQ_CST_METHODS_1(NAME, KINDS) SCALAR_O_METHOD(NAME, KINDS)
+#define SEQ_CST_METHODS_2(NAME, KINDS)
+#define SEQ_CST_DEFS_0(NAME, KINDS)                                         \
+    &Atomic_##NAME##_seq_cst_##KINDS, &Array_##NAME##_seq_cst_##KINDS
+#define SEQ_CST_DEFS_1(NAME, KINDS) &Atomic_##NAME##_seq_cst_##KINDS, NULL
+#define SEQ_CST_DEFS_2(NAME, KINDS) NULL, NULL
+
+/* A row of op_table.h: its methods, and its twins. */
 #define METHODS(NAME, OP, SIG, FAMILY, KINDS, PARAMS, TWIN, DOC)            \
     SCALAR_METHOD(NAME##_##KINDS, #NAME, &op_##NAME##_##KINDS, RESULT,      \
                   #NAME "($self, " PARAMS_TEXT(PARAMS) ")\n--\n\n" DOC)     \
     ARRAY_METHOD(NAME##_##KINDS, #NAME, &op_##NAME##_##KINDS, RESULT,       \
                  #NAME "($self, i, /, " PARAMS_TEXT(PARAMS) ")\n--\n\n" DOC \
                  " (On element i.)")                                        \
-    TWIN_METHODS_##TWIN(NAME, KINDS, PARAMS)
+    TWIN_METHODS_##TWIN(NAME, KINDS, PARAMS)                                \
+    SEQ_CST_BY_OPERANDS(SEQ_CST_METHODS, NAME, KINDS, PARAMS)
 
 #define TWIN_METHODS_NONE(NAME, KINDS, PARAMS)
 #define TWIN_METHODS_OLD(NAME, KINDS, PARAMS)                               \
@@ -296,26 +372,27 @@ atomics_element_address_rest(HPyContext *ctx, const AtomicObject *array,
 
 ATOMICS_FOR_EACH_METHOD(METHODS)
 
-/* Each row's methods, in the order of op_table[]: on single atomics, on
- * arrays, and their twins (NULL: none). */
+/* Each row's methods, in the order of op_table[]: on single atomics and on
+ * arrays, their `_old` twins, their SEQ_CST twins (NULL: none). */
 #define TWIN_DEFS_NONE(NAME, KINDS) NULL, NULL
 #define TWIN_DEFS_OLD(NAME, KINDS)                                          \
     &Atomic_##NAME##_old_##KINDS, &Array_##NAME##_old_##KINDS
 #define ROW_DEFS(NAME, OP, SIG, FAMILY, KINDS, PARAMS, TWIN, DOC)           \
     {&Atomic_##NAME##_##KINDS, &Array_##NAME##_##KINDS,                     \
-     TWIN_DEFS_##TWIN(NAME, KINDS)},
-static HPyDef *const row_defs[][4] = {ATOMICS_FOR_EACH_METHOD(ROW_DEFS)};
+     TWIN_DEFS_##TWIN(NAME, KINDS),                                         \
+     SEQ_CST_BY_OPERANDS(SEQ_CST_DEFS, NAME, KINDS, PARAMS)},
+static HPyDef *const row_defs[][6] = {ATOMICS_FOR_EACH_METHOD(ROW_DEFS)};
 
 HPyDef **atomics_list_op_methods(HPyDef **out, atomics_kind_t kind,
                                  int array)
 {
-    size_t i;
+    size_t i, column;
     for (i = 0; i < OP_COUNT; ++i) {
         if (!(op_table[i]->kinds & (1u << kind)))
             continue;
-        *out++ = row_defs[i][array ? 1 : 0];
-        if (row_defs[i][array ? 3 : 2] != NULL)
-            *out++ = row_defs[i][array ? 3 : 2];
+        for (column = array ? 1 : 0; column < 6; column += 2)
+            if (row_defs[i][column] != NULL)
+                *out++ = row_defs[i][column];
     }
     return out;
 }
@@ -382,9 +459,17 @@ static HPy strings(HPyContext *ctx, const char *const *items, int count)
     return atomics_tuple_steal(ctx, handles, count);
 }
 
-/* One row, as op_table() documents it. */
-static HPy describe(HPyContext *ctx, const op_t *op)
+/* HPyDef's method name, or None */
+static HPy def_name(HPyContext *ctx, const HPyDef *def)
 {
+    return def ? HPyUnicode_FromString(ctx, def->meth.name)
+               : HPy_Dup(ctx, ctx->h_None);
+}
+
+/* Row @p i, as op_table() documents it. */
+static HPy describe(HPyContext *ctx, size_t i)
+{
+    const op_t *op = op_table[i];
     static const char *const signatures[] = {
 #define SIGNATURE_NAME(SIG) #SIG,
         FOR_EACH_SIGNATURE(SIGNATURE_NAME)
@@ -395,7 +480,7 @@ static HPy describe(HPyContext *ctx, const op_t *op)
     const char *kinds[2];
     int nkinds = 0;
     const atomics_params_t *p = op->params;
-    HPy items[9];
+    HPy items[11];
     if (op->kinds & KINDS_INTEGRAL)
         kinds[nkinds++] = "INTEGRAL";
     if (op->kinds & KINDS_BYTES)
@@ -410,25 +495,30 @@ static HPy describe(HPyContext *ctx, const op_t *op)
     items[7] = strings(ctx, kinds, nkinds);
     items[8] = op->twin ? HPyUnicode_FromString(ctx, op->twin)
                         : HPy_Dup(ctx, ctx->h_None);
-    return atomics_tuple_steal(ctx, items, 9);
+    items[9] = def_name(ctx, row_defs[i][4]);
+    items[10] = def_name(ctx, row_defs[i][5]);
+    return atomics_tuple_steal(ctx, items, 11);
 }
 
 HPyDef_METH(atomics_op_table, "op_table", HPyFunc_NOARGS,
             .doc = "op_table()\n--\n\n"
                    "Every operation, as (name, optype, op, operands, "
-                   "orders, family, signature, kinds, twin): the method's "
+                   "orders, family, signature, kinds, twin, seq_cst, "
+                   "array_seq_cst): the method's "
                    "name, its OpType value and patomic op, its operand "
                    "and memory-order parameters, its family (common, "
                    "bitwise, arithmetic, cmpxchg), patomic's signature, "
                    "the kinds of atomic that have it (INTEGRAL, BYTES) and "
-                   "its `_old` twin's name or None (hpy_src/op_table.h).")
+                   "its `_old` twin's name or None, and the names of its "
+                   "SEQ_CST twins on single atomics and on arrays, or None "
+                   "(hpy_src/op_table.h).")
 static HPy atomics_op_table_impl(HPyContext *ctx, HPy module)
 {
     HPy rows[OP_COUNT];
     size_t i;
     (void)module;
     for (i = 0; i < OP_COUNT; ++i)
-        rows[i] = describe(ctx, op_table[i]);
+        rows[i] = describe(ctx, i);
     return atomics_tuple_steal(ctx, rows, (int)OP_COUNT);
 }
 

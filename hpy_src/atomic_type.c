@@ -99,7 +99,7 @@ static HPy Atomic_owner_impl(HPyContext *ctx, HPy h_self)
 /* ---- the classes ------------------------------------------------------ */
 
 /* The most HPyDefs a class lists (checked when listing them). */
-#define MAX_DEFINES 48
+#define MAX_DEFINES 80
 
 /* A class: its spec, what it fixes, and the HPyDefs it lists (made once,
  * by make_type, from the op table and the class's kind). */
