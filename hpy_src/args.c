@@ -58,6 +58,7 @@ static int map_keywords(HPyContext *ctx, const atomics_params_t *params,
         map[k] = (int8_t)j;
     }
     memcpy(params->kwcache->map, map, sizeof map);
+    params->kwcache->count = (int8_t)nkw;
     HPyGlobal_Store(ctx, &params->kwcache->kwnames, kwnames);
     return 0;
 }
@@ -78,13 +79,17 @@ int atomics_parse_args(HPyContext *ctx, const atomics_params_t *params,
         out[i] = (size_t)i < nargs ? args[i] : HPy_NULL;
 
     if (!HPy_IsNull(kwnames)) {
-        HPy_ssize_t nkw = HPy_Length(ctx, kwnames);
         HPy cached = HPyGlobal_Load(ctx, params->kwcache->kwnames);
         int hit = HPy_Is(ctx, cached, kwnames);
-        HPy_ssize_t k;
+        HPy_ssize_t nkw, k;
         HPy_Close(ctx, cached);
-        if (!hit && map_keywords(ctx, params, method, kwnames, nkw) < 0)
-            return -1;
+        if (hit) {
+            nkw = params->kwcache->count;
+        } else {
+            nkw = HPy_Length(ctx, kwnames);
+            if (map_keywords(ctx, params, method, kwnames, nkw) < 0)
+                return -1;
+        }
         for (k = 0; k < nkw; ++k) {
             int j = params->kwcache->map[k];
             if (!HPy_IsNull(out[j]))

@@ -244,6 +244,7 @@ int atomics_raise_operand_type(HPyContext *ctx, HPy obj, const char *what);
 typedef struct {
     HPyGlobal kwnames;
     int8_t map[4];    /* kwnames[i] is parameter map[i] */
+    int8_t count;     /* len(kwnames) */
 } atomics_kwcache_t;
 
 /**
@@ -330,8 +331,10 @@ int atomics_parse_bit_index(HPyContext *ctx, const AtomicObject *self,
 extern HPyType_Spec atomics_cmpxchg_result_spec;
 extern HPyGlobal atomics_cmpxchg_result_type;
 
-/** A new CmpxchgResult(success, expected), taking ownership of expected. */
-HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected);
+/** A new CmpxchgResult(success, expected) for a cmpxchg on @p atomic that
+ *  found @p value (native bytes): it boxes `expected` when it is read. */
+HPy atomics_cmpxchg_result_new(HPyContext *ctx, const AtomicObject *atomic,
+                               int success, const atomics_value_t *value);
 
 /* ---- methods (atomic_ops.c, wait.c) ----------------------------------- */
 

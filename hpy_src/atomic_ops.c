@@ -98,7 +98,6 @@ execute(HPyContext *ctx, AtomicObject *self, char *addr, const op_t *op,
     const char *operand_name = op->params->names[0];
     atomics_value_t arg, ret;
     int index, ok;
-    HPy value;
     switch (op->sig) {
     case SIG_load:
         FP(load, p)(addr, order, &ret);
@@ -143,10 +142,9 @@ execute(HPyContext *ctx, AtomicObject *self, char *addr, const op_t *op,
         ok = FP(cmpxchg, p)(addr, &ret, &arg, order, fail);
         /* on success `ret` still holds what we compared with, which is the
          * value the atomic had */
-        value = codec->to_py(ctx, self, &ret);
-        if (result == OLD_VALUE || HPy_IsNull(value))
-            return value;
-        return atomics_cmpxchg_result_new(ctx, ok, value);
+        if (result == OLD_VALUE)
+            return codec->to_py(ctx, self, &ret);
+        return atomics_cmpxchg_result_new(ctx, self, ok, &ret);
     }
     return HPy_NULL; /* not reached: every signature is a case */
 }

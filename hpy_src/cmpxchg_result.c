@@ -10,11 +10,28 @@
  * and `__iter__` (no tp_iter slot).
  */
 
+#include <string.h>
+
 #include "atomic.h"
 
+/*
+ * A result made by a cmpxchg holds plain C data: whether it succeeded, and
+ * the value held as native bytes with what it takes to box them (the
+ * atomic's codec and shape). The attributes are boxed when first read, and
+ * the boxed `expected` kept. A result made from Python, or an attribute
+ * assigned, lives in the HPyFields, which take precedence. Filling two
+ * fields at every call cost ~25 ns of a ~78 ns cmpxchg on CPython, and most
+ * callers read only `success` (or the result's truth).
+ */
 typedef struct {
-    HPyField success;
-    HPyField expected;
+    HPyField success;   /* set from Python, else HPyField_NULL */
+    HPyField expected;  /* set from Python or boxed on first read */
+    atomics_value_t value;
+    const atomics_codec_t *codec; /* NULL: made from Python */
+    int32_t width;
+    uint8_t is_signed;
+    uint8_t kind;
+    uint8_t ok;
 } CmpxchgResultObject;
 
 HPyType_HELPERS(CmpxchgResultObject)
@@ -32,14 +49,56 @@ static HPy result_init(HPyContext *ctx, HPy cls, HPy success, HPy expected)
 
 HPyGlobal atomics_cmpxchg_result_type;
 
-HPy atomics_cmpxchg_result_new(HPyContext *ctx, int success, HPy expected)
+HPy atomics_cmpxchg_result_new(HPyContext *ctx, const AtomicObject *atomic,
+                               int success, const atomics_value_t *value)
 {
     HPy cls = HPyGlobal_Load(ctx, atomics_cmpxchg_result_type);
-    HPy self = result_init(ctx, cls, success ? ctx->h_True : ctx->h_False,
-                           expected);
+    CmpxchgResultObject *data;
+    HPy self = HPy_New(ctx, cls, &data);
     HPy_Close(ctx, cls);
-    HPy_Close(ctx, expected);
+    if (HPy_IsNull(self))
+        return HPy_NULL;
+    /* (HPy_New zeroed the struct: both fields are HPyField_NULL) */
+    memcpy(data->value.bytes, value->bytes, (size_t)atomic->width);
+    data->codec = atomic->codec;
+    data->width = atomic->width;
+    data->is_signed = atomic->is_signed;
+    data->kind = atomic->kind;
+    data->ok = success != 0;
     return self;
+}
+
+/* The attribute @p field, or (a result made in C that was not assigned
+ * one) NULL: the caller makes it from the C data. */
+static HPy load_if_set(HPyContext *ctx, HPy self, HPyField field)
+{
+    return HPyField_IsNull(field) ? HPy_NULL
+                                  : HPyField_Load(ctx, self, field);
+}
+
+static HPy get_success(HPyContext *ctx, HPy self)
+{
+    CmpxchgResultObject *data = CmpxchgResultObject_AsStruct(ctx, self);
+    HPy set = load_if_set(ctx, self, data->success);
+    return HPy_IsNull(set) ? HPyBool_FromBool(ctx, data->ok) : set;
+}
+
+static HPy get_expected(HPyContext *ctx, HPy self)
+{
+    CmpxchgResultObject *data = CmpxchgResultObject_AsStruct(ctx, self);
+    HPy value = load_if_set(ctx, self, data->expected);
+    AtomicObject shape;
+    if (!HPy_IsNull(value))
+        return value;
+    /* the codecs read only the atomic's shape */
+    memset(&shape, 0, sizeof shape);
+    shape.width = data->width;
+    shape.is_signed = data->is_signed;
+    shape.kind = data->kind;
+    value = data->codec->to_py(ctx, &shape, &data->value);
+    if (!HPy_IsNull(value))
+        HPyField_Store(ctx, self, &data->expected, value);
+    return value;
 }
 
 /* CmpxchgResult(success, expected), by position or keyword. Only called from
@@ -98,8 +157,7 @@ static int CmpxchgResult_traverse_impl(void *self, HPyFunc_visitproc visit,
                                           void *closure)                    \
     {                                                                       \
         (void)closure;                                                      \
-        return HPyField_Load(ctx, self,                                     \
-                             CmpxchgResultObject_AsStruct(ctx, self)->name);\
+        return get_##name(ctx, self);                                       \
     }                                                                       \
     static int CmpxchgResult_##name##_set(HPyContext *ctx, HPy self,        \
                                           HPy value, void *closure)         \
@@ -119,19 +177,19 @@ static int CmpxchgResult_traverse_impl(void *self, HPyFunc_visitproc visit,
 RESULT_FIELD(success, "Whether the exchange took place.")
 RESULT_FIELD(expected, "The value the atomic held before the operation.")
 
-/* Load both fields: (success, expected). */
-static void load_fields(HPyContext *ctx, HPy self, HPy out[2])
-{
-    CmpxchgResultObject *data = CmpxchgResultObject_AsStruct(ctx, self);
-    out[0] = HPyField_Load(ctx, self, data->success);
-    out[1] = HPyField_Load(ctx, self, data->expected);
-}
-
 HPyDef_SLOT(CmpxchgResult_repr, HPy_tp_repr)
 static HPy CmpxchgResult_repr_impl(HPyContext *ctx, HPy self)
 {
     HPy fields[2], text;
-    load_fields(ctx, self, fields);
+    fields[0] = get_success(ctx, self);
+    fields[1] = get_expected(ctx, self);
+    if (HPy_IsNull(fields[0]) || HPy_IsNull(fields[1])) {
+        if (!HPy_IsNull(fields[0]))
+            HPy_Close(ctx, fields[0]);
+        if (!HPy_IsNull(fields[1]))
+            HPy_Close(ctx, fields[1]);
+        return HPy_NULL;
+    }
     text = HPyUnicode_FromFormat(ctx, "CmpxchgResult(success=%R, expected=%R)",
                                  fields[0], fields[1]);
     HPy_Close(ctx, fields[0]);
@@ -142,9 +200,11 @@ static HPy CmpxchgResult_repr_impl(HPyContext *ctx, HPy self)
 HPyDef_SLOT(CmpxchgResult_bool, HPy_nb_bool)
 static int CmpxchgResult_bool_impl(HPyContext *ctx, HPy self)
 {
-    HPy success = HPyField_Load(ctx, self,
-                                CmpxchgResultObject_AsStruct(ctx, self)->success);
+    CmpxchgResultObject *data = CmpxchgResultObject_AsStruct(ctx, self);
+    HPy success = load_if_set(ctx, self, data->success);
     int result;
+    if (HPy_IsNull(success))
+        return data->ok;
     if (HPy_Is(ctx, success, ctx->h_True)) {
         result = 1;
     } else if (HPy_Is(ctx, success, ctx->h_False)) {
