@@ -171,8 +171,11 @@ def atomic(width: int, atype, *, shared: bool = False, **kwargs):
     """
     _jit.check_home("atomic()")
     cls, extra = _lookup(_ATOMIC, atype)
-    return _new(cls, dict(width=width,
-                          **_extra("atomic", atype, kwargs, extra)), shared)
+    if kwargs:
+        kwargs = _extra("atomic", atype, kwargs, extra)
+    if not shared:  # the common call, kept short: it is most of the cost
+        return cls(width=width, **kwargs)
+    return _new(cls, dict(width=width, **kwargs), shared)
 
 
 def atomicview(buffer, atype, **kwargs):
@@ -217,9 +220,9 @@ def atomicarray(length: int, width: int, atype, *, shared: bool = False,
     """
     _jit.check_home("atomicarray()")
     cls, extra = _array_class(atype, kwargs)
-    return _new(cls, dict(length=length, width=width,
-                          **_extra("atomicarray", atype, kwargs, extra)),
-                shared)
+    if kwargs:
+        kwargs = _extra("atomicarray", atype, kwargs, extra)
+    return _new(cls, dict(length=length, width=width, **kwargs), shared)
 
 
 def atomicarrayview(buffer, width: int, atype, **kwargs):
