@@ -303,6 +303,30 @@ def test_cmpxchg_result_pickles(protocol):
         assert copy.copy(result).expected == result.expected
 
 
+@pytest.mark.parametrize("atype,width,start,other", [
+    (atomics.INT, 8, -5, 7), (atomics.UINT, 16, 2**100, 3),
+    (atomics.BYTES, 4, b"abcd", b"wxyz")], ids=["INT", "UINT16", "BYTES"])
+def test_cmpxchg_result_attributes(atype, width, start, other):
+    """What a cmpxchg returns reads, compares, unpacks and can be assigned
+    like a plain record (on CPython its value is boxed only when read)."""
+    a = atomics.atomic(width=width, atype=atype)
+    a.store(start)
+    hit = a.cmpxchg_strong(start, other)
+    miss = a.cmpxchg_strong(start, start)
+    assert (hit.success, hit.expected, bool(hit)) == (True, start, True)
+    assert (miss.success, miss.expected, bool(miss)) == (False, other, False)
+    assert miss.expected is miss.expected  # one object, read twice
+    ok, value = miss
+    assert (ok, value) == (False, other)
+    assert repr(hit) == f"CmpxchgResult(success=True, expected={start!r})"
+    miss.expected = "mine"
+    miss.success = True
+    assert (miss.success, miss.expected, bool(miss)) == (True, "mine", True)
+    miss.success = 1
+    with pytest.raises(TypeError, match="must be a bool"):
+        bool(miss)
+
+
 def test_cmpxchg_result_not_subclassable():
     """On every interpreter alike (the compiled class cannot be)."""
     with pytest.raises(TypeError):

@@ -114,6 +114,9 @@ def test_classes_have_the_tables_methods(kind, array):
             assert name in vars(cls), (cls, name)
             if op.twin is not None:
                 assert op.twin in vars(cls), (cls, op.twin)
+            seq_cst = op.array_seq_cst if array else op.seq_cst
+            if seq_cst is not None:
+                assert seq_cst in vars(cls), (cls, seq_cst)
             if IS_GRAALPY:  # every compiled method says (self, *args, ...)
                 continue
             try:
@@ -124,3 +127,43 @@ def test_classes_have_the_tables_methods(kind, array):
             assert params == ["self"] + index + list(
                 op.operands + op.orders), (cls, name)
         assert not others & set(dir(cls)), cls
+
+
+def test_seq_cst_twins_where_the_calling_convention_fits():
+    """A SEQ_CST twin (NOARGS/O: the PyPy front-ends' cheap call) exists
+    for every op that has at most one argument besides self: on single
+    atomics the ops with no operand or one, on arrays those with none."""
+    for op in OPS:
+        assert (op.seq_cst is not None) == (len(op.operands) <= 1), op
+        assert (op.array_seq_cst is not None) == (not op.operands), op
+        if op.seq_cst is not None:
+            assert op.seq_cst == f"_{op.name}_seq_cst"
+
+
+@pytest.mark.parametrize("op", [op for op in OPS if op.seq_cst is not None
+                                and "INTEGRAL" in op.kinds],
+                         ids=lambda op: op.name)
+def test_seq_cst_twins_do_what_their_method_does(op):
+    """Same result, same effect on the value, for an integral atomic and
+    for element 1 of an array (its twin takes the index only)."""
+    start, operand = 0b1011, 2
+    args = (operand,) if op.operands else ()
+    for signed in (True, False):
+        atype = atomics.INT if signed else atomics.UINT
+        seen = []
+        for use_twin in (False, True):
+            a = atomics.atomic(width=8, atype=atype)
+            a.store(start)
+            result = (getattr(a, op.seq_cst)(*args) if use_twin
+                      else getattr(a, op.name)(*args))
+            seen.append((result, a.load()))
+        assert seen[0] == seen[1], (op.name, signed, seen)
+    if op.array_seq_cst is not None:
+        seen = []
+        for use_twin in (False, True):
+            arr = atomics.atomicarray(length=3, width=8, atype=atomics.INT)
+            arr.store(1, start)
+            result = (getattr(arr, op.array_seq_cst)(1) if use_twin
+                      else getattr(arr, op.name)(1))
+            seen.append((result, [arr.load(i) for i in range(3)]))
+        assert seen[0] == seen[1], (op.name, seen)
