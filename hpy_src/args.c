@@ -29,7 +29,7 @@ static int kw_error(HPyContext *ctx, const char *method, const char *fmt,
 static int map_keywords(HPyContext *ctx, const atomics_params_t *params,
                         const char *method, HPy kwnames, HPy_ssize_t nkw)
 {
-    int8_t map[4];
+    int8_t map[4] = {-1, -1, -1, -1};
     HPy_ssize_t k;
     if (nkw > params->count)
         return kw_error(ctx, method, "%s() got too many keyword arguments%s",
@@ -59,6 +59,13 @@ static int map_keywords(HPyContext *ctx, const atomics_params_t *params,
     }
     memcpy(params->kwcache->map, map, sizeof map);
     params->kwcache->count = (int8_t)nkw;
+    params->kwcache->operands_from = -1;
+    if (nkw > 0 && map[nkw - 1] == params->required - 1) {
+        for (k = 1; k < nkw && map[k] == map[k - 1] + 1; ++k)
+            ;
+        if (k == nkw)
+            params->kwcache->operands_from = map[0];
+    }
     HPyGlobal_Store(ctx, &params->kwcache->kwnames, kwnames);
     return 0;
 }
@@ -105,6 +112,20 @@ int atomics_parse_args(HPyContext *ctx, const atomics_params_t *params,
                             "%s() missing required argument '%s'",
                             params->names[i]);
     return 0;
+}
+
+int atomics_operands_only(HPyContext *ctx, const atomics_params_t *params,
+                          size_t nargs, HPy kwnames)
+{
+    const atomics_kwcache_t *cache = params->kwcache;
+    HPy cached;
+    int hit;
+    if (cache->count == 0 || cache->operands_from != (int)nargs)
+        return 0;
+    cached = HPyGlobal_Load(ctx, cache->kwnames);
+    hit = HPy_Is(ctx, cached, kwnames);
+    HPy_Close(ctx, cached);
+    return hit;
 }
 
 int atomics_parse_order(HPyContext *ctx, HPy arg)

@@ -245,6 +245,9 @@ typedef struct {
     HPyGlobal kwnames;
     int8_t map[4];    /* kwnames[i] is parameter map[i] */
     int8_t count;     /* len(kwnames) */
+    /* j if kwnames name exactly the operands j, j+1, ... in order (the
+     * arguments are then the operands, in order), else -1 */
+    int8_t operands_from;
 } atomics_kwcache_t;
 
 /**
@@ -288,6 +291,16 @@ int atomics_parse_args(HPyContext *ctx, const atomics_params_t *params,
 int atomics_new_kwargs(HPyContext *ctx, HPy cls, const HPy *args,
                        HPy_ssize_t nargs, HPy kw, const char *const *names,
                        int count, HPy *out);
+
+/**
+ * Whether a call with @p nargs positional arguments and @p kwnames passes
+ * exactly the operands, the last ones by keyword in order, and no memory
+ * order: then args[0..required) are the operands, and the call can take
+ * the fast path as a positional one does. One identity check against the
+ * keyword cache (a miss goes the general way, which fills the cache).
+ */
+int atomics_operands_only(HPyContext *ctx, const atomics_params_t *params,
+                          size_t nargs, HPy kwnames);
 
 /**
  * Memory order from a `MemoryOrder` argument (SEQ_CST for HPy_NULL).

@@ -193,15 +193,18 @@ run_op_general(HPyContext *ctx, AtomicObject *self, char *addr,
  * and ops of every element; NULL once released) with the call's arguments.
  *
  * The common call needs no parsing and no validation: exactly the
- * operands, by position, with the order left at its default (SEQ_CST,
- * valid for every op), on a live object that has the op.
+ * operands, by position or (a keyword tuple the cache knows) by keyword in
+ * order, with the order left at its default (SEQ_CST, valid for every op),
+ * on a live object that has the op.
  */
 static inline __attribute__((always_inline)) HPy
 run_op(HPyContext *ctx, AtomicObject *self, char *addr, const op_t *op,
        result_t result, const HPy *args, size_t nargs, HPy kwnames)
 {
-    if (nargs == (size_t)op->params->required && HPy_IsNull(kwnames) &&
-        addr != NULL && has_op(self->ops, op, result))
+    if (addr != NULL && has_op(self->ops, op, result) &&
+        (HPy_IsNull(kwnames)
+             ? nargs == (size_t)op->params->required
+             : atomics_operands_only(ctx, op->params, nargs, kwnames)))
         return execute(ctx, self, addr, op, result, args, patomic_SEQ_CST,
                        patomic_SEQ_CST);
     return run_op_general(ctx, self, addr, op, result, args, nargs,
