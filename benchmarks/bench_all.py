@@ -4,7 +4,7 @@
     python benchmarks/bench_all.py --sites DIR [--out DIR] [--quick]
                                    INTERPRETER...
 
-DIR/site-<interpreter name> holds the atomics installed for that
+DIR/site-<label> holds the atomics installed for that
 interpreter alone (scripts/bench.sh: `pip install --target` of its wheel,
 all wheels with the one universal binary), put on its sys.path (peers come
 from the interpreter's own environment). Each interpreter writes its JSON
@@ -22,8 +22,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def label(interpreter):
+    """The interpreter's name, and "-jit" for GraalPy's optimizing runtime
+    (.interpreters/graalpy-jit/: the same launcher name as the default's);
+    scripts/bench.sh names the sites the same way."""
+    path = Path(interpreter)
+    jit = path.parent.parent.name.endswith("-jit")
+    return path.name + ("-jit" if jit else "")
+
+
 def run(interpreter, sites, out, quick):
-    name = Path(interpreter).name
+    name = label(interpreter)
     result = out / f"{name}.json"
     env = dict(os.environ, PYTHONPATH=str(sites / f"site-{name}"))
     cmd = [interpreter, str(HERE / "bench_ops.py"), "--json", str(result)]
@@ -31,7 +40,9 @@ def run(interpreter, sites, out, quick):
         cmd.append("--quick")
     print(f"== {interpreter}", file=sys.stderr, flush=True)
     subprocess.run(cmd, check=True, env=env, cwd=str(out))
-    return json.loads(result.read_text())
+    data = json.loads(result.read_text())
+    data["jit"] = name.endswith("-jit")
+    return data
 
 
 def main():
@@ -49,7 +60,8 @@ def main():
     columns = []  # (header, interpreter index, implementation)
     for index, data in enumerate(runs):
         # cpython3.14, pypy3.11, ...: several CPythons run side by side
-        tag = data["interpreter"] + ".".join(data["version"].split(".")[:2])
+        tag = (data["interpreter"] + ".".join(data["version"].split(".")[:2])
+               + ("-jit" if data["jit"] else ""))
         for impl in ("atomics", "atomicshm", "atomics-1.0.2", "lock",
                      "mp.Value", "floor"):
             if any(impl in row for op, row in data["results"].items()

@@ -47,7 +47,8 @@ def panel(ax, run):
     ax.set_xticks(range(len(OPS)))
     ax.set_xticklabels(OPS, rotation=30, ha="right")
     ax.set_ylabel("ns per operation (log scale)")
-    ax.set_title(f"{run['interpreter']} {run['version']}")
+    ax.set_title(f"{run['interpreter']} {run['version']}"
+                 + (" (JIT)" if run.get("jit") else ""))
     ax.grid(axis="y", which="major", alpha=0.3)
     ax.legend(fontsize=8)
 
@@ -58,7 +59,8 @@ def main():
                         default=Path(__file__).with_name("ops.png"))
     parser.add_argument("results", nargs="+", type=Path)
     args = parser.parse_args()
-    runs = [json.loads(p.read_text()) for p in args.results]
+    runs = [dict(json.loads(p.read_text()), jit=p.stem.endswith("-jit"))
+            for p in args.results]
     fig, axes = plt.subplots(1, len(runs), figsize=(6.5 * len(runs), 5),
                              squeeze=False)
     for ax, run in zip(axes[0], runs):

@@ -24,7 +24,15 @@ for version in 3.12 3.13 3.14 3.15; do
     candidate=$root/.interpreters/cpython$version/bin/python$version
     [ -x "$candidate" ] && interpreters+=("$candidate") && cpythons+=("$candidate")
 done
-for candidate in "$root/.interpreters/pypy/bin/pypy3" "$root/.interpreters/graalpy/bin/graalpy"; do
+# GraalPy's optimizing runtime too (as its users run it), if asked:
+# BENCH_GRAALPY_JIT=1 provisions it (scripts/provision-graalpy.sh,
+# GRAALPY_JIT=1) into .interpreters/graalpy-jit, measured beside the
+# JIT-less default.
+if [[ ${BENCH_GRAALPY_JIT:-0} == 1 ]]; then
+    GRAALPY_JIT=1 "$root/scripts/provision-graalpy.sh" | tail -n 1
+fi
+for candidate in "$root/.interpreters/pypy/bin/pypy3" "$root/.interpreters/graalpy/bin/graalpy" \
+                 "$root/.interpreters/graalpy-jit/bin/graalpy"; do
     [ -x "$candidate" ] && interpreters+=("$candidate")
 done
 
@@ -32,7 +40,10 @@ wheels=$bench/wheels
 scripts/build-wheels.sh -o "$wheels" "${cpythons[@]}" | tail -n 1
 # each interpreter's own wheel, alone, for its sys.path (bench_all.py)
 for interpreter in "${interpreters[@]}"; do
-    site=$bench/site-$(basename "$interpreter")
+    # (named as benchmarks/bench_all.py names it: -jit for graalpy-jit/)
+    name=$(basename "$interpreter")
+    [[ $(basename "$(dirname "$(dirname "$interpreter")")") != *-jit ]] || name+=-jit
+    site=$bench/site-$name
     rm -rf "$site"
     "$interpreter" -m pip install -q --no-index --no-deps --only-binary :all: \
         --find-links "$wheels" --target "$site" atomics

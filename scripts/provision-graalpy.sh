@@ -85,7 +85,8 @@
 #                         argument overrides it)
 #   GRAALPY_JAVA_HOME     JDK to run on (default: Temurin 25 if installed, else
 #                         the `java` on PATH)
-#   GRAALPY_JIT           1: the optimizing runtime described above
+#   GRAALPY_JIT           1: the optimizing runtime described above, into
+#                         .interpreters/graalpy-jit/ (beside the default)
 #   GRAALPY_PIP_PACKAGES  requirements pip-installs into the venv
 #                         (default "pytest hypothesis<6.156", see below)
 # At run time the launcher also reads GRAALPY_JAVA_OPTS (extra JVM options,
@@ -119,6 +120,9 @@ script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 project_dir=$(dirname -- "$script_dir")
 interp_root=$project_dir/.interpreters
 dest=$interp_root/graalpy
+# the optimizing runtime beside the default one, not instead of it (the
+# benchmarks measure both: scripts/bench.sh)
+[[ $jit != 1 ]] || dest=$interp_root/graalpy-jit
 # What GraalPy 25 does differently (see the header); 24.x keeps the defaults.
 python_version=3.11
 native_check=hpy.universal

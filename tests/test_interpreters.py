@@ -54,7 +54,9 @@ def interpreters(pythonpath):
         if (name not in found and os.access(path, os.X_OK)
                 and os.path.realpath(path) != os.path.realpath(sys.executable)):
             found[name] = path
-    for path in sorted(glob.glob(os.path.join(INTERPRETERS, "graalpy?*",
+    # (graalpy<N>: another version; not graalpy-jit, the same GraalPy with
+    # its optimizing runtime, for the benchmarks)
+    for path in sorted(glob.glob(os.path.join(INTERPRETERS, "graalpy[0-9]*",
                                               "bin", "graalpy"))):
         label = os.path.basename(os.path.dirname(os.path.dirname(path)))
         if (label not in found and os.access(path, os.X_OK)
