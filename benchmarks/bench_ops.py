@@ -179,8 +179,12 @@ def run_here(impls, repeat, number):
               and available(setups[name])}
     # GraalPy 24.2 frees a Value's semaphore only at exit (it never calls
     # __del__): constructing a million of them exhausts memory there.
+    # multiprocessing.Value's semaphore is freed only when its object is:
+    # at once on CPython, at some later GC on PyPy and GraalPy, where a
+    # million of them in one loop exhaust the process's memory maps
+    # (ENOMEM from sem_open) before that
     skip = ({("construct", "mp.Value")}
-            if sys.implementation.name == "graalpy" else set())
+            if sys.implementation.name in ("pypy", "graalpy") else set())
     for op, stmts in OPS.items():
         results[op] = {}
         for name, stmt in stmts.items():
