@@ -13,8 +13,9 @@ into its caller, leaving one positional C call: keywords are resolved in
 Python, and with the default memory order it calls the op's SEQ_CST twin,
 a NOARGS or O method where the op's shape allows one (a method that takes
 keywords costs PyPy a raw argument array per call). The functions' globals
-are a module's dict, whose entries PyPy's JIT treats as constants. cmpxchg calls a C twin that returns only the value the atomic held,
-as a hardware compare-exchange does, and builds a Python CmpxchgResult:
+are a module's dict, whose entries PyPy's JIT treats as constants. cmpxchg
+calls a C twin that returns only the value the atomic held, as a hardware
+compare-exchange does, and builds a Python CmpxchgResult:
 the strong form succeeds exactly when that value equals `expected`, and it
 serves for cmpxchg_weak too (a weak compare-exchange may fail spuriously,
 but need not). On CPython, which has no JIT, the C methods are called
@@ -103,11 +104,12 @@ def _front(name, raw, operands, orders, doc, compare=None, away=None,
     C method `raw` with the operands, and the orders only if one is not the
     default; with the default orders it calls `seq_cst`, a NOARGS or O
     twin, instead where there is one (cheaper to call on PyPy than a
-    method taking keywords). For cmpxchg, `raw` returns the value the atomic held, and the
-    method a CmpxchgResult; `compare(expected)` gives what that value is
-    compared with (an int for __index__ objects, bytes for buffers). `doc`
-    is the C method's docstring. On GraalPy, `away(self, operands, orders)` runs the call where `raw`
-    answered NotImplemented (a thread it must not call back from)."""
+    method taking keywords). For cmpxchg, `raw` returns the value the
+    atomic held, and the method a CmpxchgResult; `compare(expected)` gives
+    what that value is compared with (an int for __index__ objects, bytes
+    for buffers). `doc` is the C method's docstring. On GraalPy,
+    `away(self, operands, orders)` runs the call where `raw` answered
+    NotImplemented (a thread it must not call back from)."""
     params = ", ".join(list(operands) + [f"{o}=_SEQ_CST" for o in orders])
     operands = [o for o in operands if o != "/"]  # "/": positional-only
     args = ", ".join(["self"] + operands)
