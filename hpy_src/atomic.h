@@ -345,7 +345,8 @@ extern HPyType_Spec atomics_cmpxchg_result_spec;
 extern HPyGlobal atomics_cmpxchg_result_type;
 
 /** A new CmpxchgResult(success, expected) for a cmpxchg on @p atomic that
- *  found @p value (native bytes): it boxes `expected` when it is read. */
+ *  found @p value (native bytes, in a whole union): it boxes
+ *  `expected` when it is read. */
 HPy atomics_cmpxchg_result_new(HPyContext *ctx, const AtomicObject *atomic,
                                int success, const atomics_value_t *value);
 
