@@ -4,7 +4,9 @@
     python benchmarks/bench_ops.py [--json FILE] [--quick]
 
 Measured in one run, with one method: the best of several timeit repeats of
-each statement, minus the best for `pass` (the loop's own cost). Columns:
+each statement, minus the best for `pass` (the loop's own cost); on PyPy and
+GraalPy, whose JITs compile a loop only once it has run a while, repeats go
+on until the loop is warm (the best stops improving). Columns:
 
   atomics      this package (installed, or the source tree if built in place)
   atomicshm    atomicshm 0.1.0 (CPython only), the fastest peer we know
@@ -28,8 +30,10 @@ import os
 import platform
 import subprocess
 import sys
+import time
 import timeit
 from pathlib import Path
+from types import ModuleType
 
 # (label, statement) per operation and implementation; setup code below
 # defines the names each statement uses.
@@ -90,6 +94,10 @@ OPS = {
         "atomicshm": "shm_view.fetch_add_u64(0, 1)",
         "atomics-1.0.2": "v.fetch_add(1)",
     },
+    "view open+close": {
+        "atomics": "with atomicview(buffer=spare, atype=INT): pass",
+        "atomics-1.0.2": "with atomicview(buffer=spare, atype=INT): pass",
+    },
 }
 # the floor of each op: the same work and arguments, KEYWORDS like atomics'
 FLOOR = {"load": "c.load()", "store": "c.store(1)", "inc": "c.inc()",
@@ -112,6 +120,7 @@ a.store(1)
 _buf = bytearray(8)
 _ctx = atomicview(buffer=_buf, atype=INT)
 v = _ctx.__enter__()
+spare = bytearray(8)
 """
 
 SETUP_ATOMICSHM = """
@@ -138,12 +147,52 @@ box = [1]
 """
 
 
+# PyPy and GraalPy compile a loop only after it has run for a while
+# (GraalPy's optimizing runtime: seconds, in background threads), so a
+# fixed number of repeats there times the interpreter, or the compiler at
+# work, or (for the empty loop) a mix of both, and the difference is noise:
+# GraalPy once gave 0 ns for most operations that way. There each loop
+# runs until it is warm, and the empty loop is timed once per setup.
+JIT = sys.implementation.name != "cpython"
+WARMUP = 3.0  # seconds, at least; --warmup
+_setups = {}  # setup: (its namespace, the empty loop's best)
+
+
+def warm_best(timer, number, settle=5):
+    """Best seconds per execution of `timer`'s statement once the loop is
+    compiled: batches of `number` for at least WARMUP seconds and until
+    `settle` in a row have not beaten the best by 2% (at most 3 x WARMUP
+    seconds)."""
+    best, quiet = float("inf"), 0
+    start = time.perf_counter()
+    while True:
+        t = timer.timeit(number) / number
+        quiet = quiet + 1 if t > best * 0.98 else 0
+        best = min(best, t)
+        elapsed = time.perf_counter() - start
+        if elapsed >= 3 * WARMUP or (quiet >= settle and elapsed >= WARMUP):
+            return best
+
+
 def time_statement(stmt, setup, repeat, number):
     """Best ns per execution of `stmt`, the empty loop's cost removed."""
-    timer = timeit.Timer(stmt, setup)
-    empty = timeit.Timer("pass", setup)
-    best = min(timer.repeat(repeat, number)) / number
-    base = min(empty.repeat(repeat, number)) / number
+    if JIT:
+        # the setup runs once (timeit runs it before every batch: a
+        # multiprocessing.Value's semaphore per batch, which GraalPy never
+        # frees), into a module's dict (whose names the JITs fold, as they
+        # do a function's locals)
+        if setup not in _setups:
+            namespace = ModuleType("bench_setup").__dict__
+            exec(setup, namespace)
+            _setups[setup] = namespace, warm_best(
+                timeit.Timer("pass", globals=namespace), number)
+        namespace, base = _setups[setup]
+        best = warm_best(timeit.Timer(stmt, globals=namespace), number)
+    else:
+        timer = timeit.Timer(stmt, setup)
+        empty = timeit.Timer("pass", setup)
+        best = min(timer.repeat(repeat, number)) / number
+        base = min(empty.repeat(repeat, number)) / number
     return max(best - base, 0.0) * 1e9
 
 
@@ -243,12 +292,21 @@ def _cpu_model():
 
 
 def main():
+    global WARMUP
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--quick", action="store_true",
                         help="fewer iterations (a smoke test, not a result)")
+    parser.add_argument("--warmup", type=float, default=WARMUP,
+                        help="on PyPy and GraalPy: seconds each loop runs "
+                             "at least before it counts as compiled")
     args = parser.parse_args()
     repeat, number = (3, 20_000) if args.quick else (7, 200_000)
+    if JIT:
+        # shorter batches: the interpreted ones (microseconds an op on
+        # GraalPy) would otherwise take seconds each
+        number //= 4
+        WARMUP = args.warmup
 
     impls = ["atomics", "atomicshm", "lock", "mp.Value"]
     if load_floor():
