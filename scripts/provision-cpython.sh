@@ -115,17 +115,9 @@ is_ready() {
   "$launcher" -c "$OK_CHECK" >/dev/null 2>&1
 }
 
-mkdir -p -- "$interp_root"
-# Serialise concurrent runs for this version (e.g. parallel tox envs).
-if command -v flock >/dev/null; then
-  exec 9>"$interp_root/.cpython$version.lock"
-  flock 9
-fi
-
-if is_ready; then
-  printf '%s\n' "$launcher"
-  exit 0
-fi
+# shellcheck source-path=SCRIPTDIR source=lib/provision.sh
+. "$script_dir/lib/provision.sh"
+provision_lock_or_done "cpython$version"
 
 # ---------------------------------------------------------------------------
 # Slow path: (re)build from scratch. The stamp is written last, so a run that

@@ -176,17 +176,9 @@ is_ready() {
   [[ -x $base/bin/graalpy && -L $launcher && -e $launcher && -x $java_home/bin/java ]]
 }
 
-mkdir -p -- "$interp_root"
-# Serialise concurrent runs (e.g. parallel CI jobs or tox envs calling us).
-if command -v flock >/dev/null; then
-  exec 9>"$interp_root/.${dest##*/}.lock"
-  flock 9
-fi
-
-if is_ready; then
-  printf '%s\n' "$launcher"
-  exit 0
-fi
+# shellcheck source-path=SCRIPTDIR source=lib/provision.sh
+. "$script_dir/lib/provision.sh"
+provision_lock_or_done "${dest##*/}"
 
 # ---------------------------------------------------------------------------
 # Slow path: (re)build from scratch. The stamp is written last, so a run that
