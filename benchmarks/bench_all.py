@@ -8,8 +8,9 @@ DIR/site-<label> holds the atomics installed for that
 interpreter alone (scripts/bench.sh: `pip install --target` of its wheel,
 all wheels with the one universal binary), put on its sys.path (peers come
 from the interpreter's own environment). Each interpreter writes its JSON
-to --out (default benchmarks/results/); the table has, per operation,
-atomics' ns/op on each interpreter, and the peers where they run.
+to --out (default benchmarks/results/) and prints its own table, with
+every peer; then one table of atomics on all of them: ns/op and the
+ratios to the HPy floor and to the yardstick of that interpreter.
 """
 
 import argparse
@@ -61,33 +62,46 @@ def main():
     runs = [run(i, args.sites.resolve(), args.out.resolve(), args.quick)
             for i in args.interpreters]
 
-    columns = []  # (header, interpreter index, implementation)
-    for index, data in enumerate(runs):
-        # cpython3.14, pypy3.11, ...: several CPythons run side by side
-        tag = (data["interpreter"] + ".".join(data["version"].split(".")[:2])
-               + ("-jit" if data["jit"] else ""))
-        for impl in ("atomics", "atomicshm", "atomics-1.0.2", "lock",
-                     "mp.Value", "floor"):
-            if any(impl in row for op, row in data["results"].items()
-                   if op != "C method"):
-                columns.append((f"{impl}@{tag}", index, impl))
-    ops = [op for op in runs[0]["results"] if op != "C method"]
-    width = max(len(h) for h, _, _ in columns) + 2
-    print("ns/op (lower is better); " + ", ".join(
-        f"{d['interpreter']} {d['version']}" for d in runs))
-    print(f"{'operation':28s}" + "".join(f"{h:>{width}s}"
-                                         for h, _, _ in columns))
+    print_summary(runs)
+
+
+def _ratio(value, peer):
+    # under 1 ns is a statement a JIT compiled away: no ratio to it
+    return f"{value / peer:.2f}" if value and peer and peer >= 1 else "-"
+
+
+def print_summary(runs):
+    """One table of atomics on every interpreter: ns/op, its ratio to the
+    HPy floor (same work, least code), and to the yardstick users compare
+    with: atomicshm's same operation on CPython, a threading.Lock-protected
+    int increment elsewhere. (Each interpreter's own table, printed above
+    and kept in the JSON, has every peer.)"""
+    print("\natomics: ns/op, /floor, and /ref (CPython: atomicshm's same "
+          "op; PyPy, GraalPy: `with lock: x += 1`)")
+    tags = [data["interpreter"] + ".".join(data["version"].split(".")[:2])
+            + ("-jit" if data["jit"] else "") for data in runs]
+    cell = "{:>11s}{:>7s}{:>7s}"  # ns, /floor, /ref: 25 columns an interpreter
+    print(f"{'':28s}" + "".join(f"{t:>25s}" for t in tags))
+    print(f"{'operation':28s}" + cell.format("ns", "/floor", "/ref")
+          * len(runs))
+    ops = [op for op in runs[0]["results"]
+           if op != "C method" and not op.startswith("floor:")]
     for op in ops:
         cells = []
-        for _, index, impl in columns:
-            value = runs[index]["results"].get(op, {}).get(impl)
-            cells.append(f"{value:{width}.1f}" if value is not None
-                         else f"{'-':>{width}s}")
+        for data in runs:
+            results = data["results"]
+            row = results.get(op, {})
+            ns = row.get("atomics")
+            if data["interpreter"] == "cpython":
+                ref = row.get("atomicshm")
+            elif op not in ("construct", "view open+close"):
+                ref = results.get("inc", {}).get("lock")
+            else:  # a lock increment is no yardstick for these
+                ref = None
+            cells.append(cell.format(
+                "-" if ns is None else f"{ns:.1f}",
+                _ratio(ns, row.get("floor")), _ratio(ns, ref)))
         print(f"{op:28s}" + "".join(cells))
-    print(f"{'C method: x.bit_length()':28s}" + "".join(
-        f"{runs[index]['results']['C method']['x.bit_length()']:{width}.1f}"
-        if impl == "atomics" else f"{'':>{width}s}"
-        for _, index, impl in columns))
 
 
 if __name__ == "__main__":

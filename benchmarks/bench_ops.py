@@ -174,26 +174,45 @@ def warm_best(timer, number, settle=5):
             return best
 
 
+def time_row(stmts, repeat, number):
+    """{name: best ns per execution} for {name: (statement, setup)}, the
+    empty loop's cost removed. On CPython the repeats of a row take turns
+    (statement, its empty loop, the next statement, ...): this VM's speed
+    drifts by 10-50% over minutes, and so a slow spell weighs on every
+    column of the row alike, not on one of them."""
+    if JIT:
+        return {name: _warm_statement(stmt, setup, number)
+                for name, (stmt, setup) in stmts.items()}
+    timers = {name: (timeit.Timer(stmt, setup), timeit.Timer("pass", setup))
+              for name, (stmt, setup) in stmts.items()}
+    best = {name: [float("inf"), float("inf")] for name in stmts}
+    for _ in range(repeat):
+        for name, pair in timers.items():
+            for k, timer in enumerate(pair):
+                best[name][k] = min(best[name][k],
+                                    timer.timeit(number) / number)
+    return {name: max(stmt - empty, 0.0) * 1e9
+            for name, (stmt, empty) in best.items()}
+
+
 def time_statement(stmt, setup, repeat, number):
     """Best ns per execution of `stmt`, the empty loop's cost removed."""
-    if JIT:
-        # the setup runs once (timeit runs it before every batch: a
-        # multiprocessing.Value's semaphore per batch, which GraalPy never
-        # frees), into a module's dict (whose names the JITs fold, as they
-        # do a function's locals)
-        if setup not in _setups:
-            namespace = ModuleType("bench_setup").__dict__
-            exec(setup, namespace)
-            _setups[setup] = namespace, warm_best(
-                timeit.Timer("pass", globals=namespace), number)
-        namespace, base = _setups[setup]
-        best = warm_best(timeit.Timer(stmt, globals=namespace), number)
-    else:
-        timer = timeit.Timer(stmt, setup)
-        empty = timeit.Timer("pass", setup)
-        best = min(timer.repeat(repeat, number)) / number
-        base = min(empty.repeat(repeat, number)) / number
-    return max(best - base, 0.0) * 1e9
+    return time_row({"": (stmt, setup)}, repeat, number)[""]
+
+
+def _warm_statement(stmt, setup, number):
+    # the setup runs once (timeit runs it before every batch: a
+    # multiprocessing.Value's semaphore per batch, which GraalPy never
+    # frees), into a module's dict (whose names the JITs fold, as they do
+    # a function's locals)
+    if setup not in _setups:
+        namespace = ModuleType("bench_setup").__dict__
+        exec(setup, namespace)
+        _setups[setup] = namespace, warm_best(
+            timeit.Timer("pass", globals=namespace), number)
+    namespace, empty = _setups[setup]
+    best = warm_best(timeit.Timer(stmt, globals=namespace), number)
+    return max(best - empty, 0.0) * 1e9
 
 
 def available(setup):
@@ -226,20 +245,17 @@ def run_here(impls, repeat, number):
     results = {}
     usable = {name for name in impls if name in setups
               and available(setups[name])}
-    # GraalPy 24.2 frees a Value's semaphore only at exit (it never calls
-    # __del__): constructing a million of them exhausts memory there.
     # multiprocessing.Value's semaphore is freed only when its object is:
-    # at once on CPython, at some later GC on PyPy and GraalPy, where a
-    # million of them in one loop exhaust the process's memory maps
-    # (ENOMEM from sem_open) before that
+    # at once on CPython, at some later GC on PyPy and GraalPy (24.2: at
+    # exit), where a million of them in one loop exhaust the process's
+    # memory maps (ENOMEM from sem_open) before that
     skip = ({("construct", "mp.Value")}
             if sys.implementation.name in ("pypy", "graalpy") else set())
     for op, stmts in OPS.items():
-        results[op] = {}
-        for name, stmt in stmts.items():
-            if name in usable and (op, name) not in skip:
-                results[op][name] = time_statement(stmt, setups[name],
-                                                   repeat, number)
+        results[op] = time_row(
+            {name: (stmt, setups[name]) for name, stmt in stmts.items()
+             if name in usable and (op, name) not in skip},
+            repeat, number)
     if "floor" in usable:
         for op, stmt in FLOOR_ONLY.items():
             results[op] = {"floor": time_statement(stmt, SETUP_FLOOR, repeat,
