@@ -38,7 +38,7 @@ def panel(ax, run):
         xs, ys = [], []
         for x, op in enumerate(OPS):
             value = results.get(op, {}).get(impl)
-            if value:
+            if value and value >= 1:  # under 1 ns: a JIT compiled it away
                 xs.append(x + (k - (len(impls) - 1) / 2) * width)
                 ys.append(value)
         ax.bar(xs, ys, width, color=COLOURS[impl],
@@ -61,9 +61,18 @@ def main():
     args = parser.parse_args()
     runs = [dict(json.loads(p.read_text()), jit=p.stem.endswith("-jit"))
             for p in args.results]
-    fig, axes = plt.subplots(1, len(runs), figsize=(6.5 * len(runs), 5),
+    # CPythons by version, then PyPy, then GraalPy without and with its JIT
+    order = {"cpython": 0, "pypy": 1, "graalpy": 2}
+    runs.sort(key=lambda r: (order.get(r["interpreter"], 3),
+                             [int(p) for p in r["version"].split(".")],
+                             r["jit"]))
+    columns = min(4, len(runs))
+    rows = -(-len(runs) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(6.5 * columns, 5 * rows),
                              squeeze=False)
-    for ax, run in zip(axes[0], runs):
+    for ax in axes.flat[len(runs):]:
+        ax.set_visible(False)
+    for ax, run in zip(axes.flat, runs):
         panel(ax, run)
     first = runs[0]
     fig.suptitle(f"atomics: cost per operation, lower is better "
