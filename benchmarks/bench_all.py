@@ -20,6 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench_ops import ratio
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -65,11 +67,6 @@ def main():
     print_summary(runs)
 
 
-def _ratio(value, peer):
-    # under 1 ns is a statement a JIT compiled away: no ratio to it
-    return f"{value / peer:.2f}" if value and peer and peer >= 1 else "-"
-
-
 def print_summary(runs):
     """One table of atomics on every interpreter: ns/op, its ratio to the
     HPy floor (same work, least code), and to the yardstick users compare
@@ -100,7 +97,7 @@ def print_summary(runs):
                 ref = None
             cells.append(cell.format(
                 "-" if ns is None else f"{ns:.1f}",
-                _ratio(ns, row.get("floor")), _ratio(ns, ref)))
+                ratio(ns, row.get("floor")), ratio(ns, ref)))
         print(f"{op:28s}" + "".join(cells))
 
 

@@ -222,6 +222,19 @@ def _warm_statement(stmt, setup, number):
     return max(best - empty, 0.0) * 1e9
 
 
+# Under this a JIT compiled the statement away (reading a list item, say):
+# nothing to compare a cost with, or to draw (bench_all.py, plot.py).
+COMPILED_AWAY_NS = 1.0
+
+
+def ratio(value, peer):
+    """value / peer as text ("-" if either is missing, or peer was compiled
+    away)."""
+    if value is None or not peer or peer < COMPILED_AWAY_NS:
+        return "-"
+    return f"{value / peer:.2f}"
+
+
 def available(setup):
     try:
         exec(setup, {})
@@ -348,19 +361,13 @@ def main():
     print(f"{'operation':28s}" + "".join(f"{c:>15s}" for c in columns) +
           f"{'ratio':>8s}{'/floor':>8s}")
 
-    def ratio(row, peer):
-        # under 1 ns is a statement a JIT compiled away: no ratio to it
-        return (f"{row['atomics'] / peer:8.2f}"
-                if peer and peer >= 1 and "atomics" in row
-                else f"{'-':>8s}")
-
     for op in [*OPS, *(op for op in FLOOR_ONLY if op in results)]:
         row = results[op]
         cells = "".join(f"{row[c]:15.1f}" if c in row else f"{'-':>15s}"
                         for c in columns)
+        ns, peer = row.get("atomics"), row.get("atomicshm", row.get("lock"))
         print(f"{op:28s}{cells}"
-              f"{ratio(row, row.get('atomicshm', row.get('lock')))}"
-              f"{ratio(row, row.get('floor'))}")
+              f"{ratio(ns, peer):>8s}{ratio(ns, row.get('floor')):>8s}")
     print(f"{'C method: x.bit_length()':28s}"
           f"{results['C method']['x.bit_length()']:15.1f}")
     if args.json:

@@ -17,6 +17,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
+from bench_ops import COMPILED_AWAY_NS  # noqa: E402
+
 IMPLEMENTATIONS = ["atomics", "floor", "atomicshm", "lock", "mp.Value",
                    "atomics-1.0.2"]
 COLOURS = {"atomics": "#1f77b4", "floor": "#7f7f7f", "atomicshm": "#2ca02c",
@@ -38,7 +40,7 @@ def panel(ax, run):
         xs, ys = [], []
         for x, op in enumerate(OPS):
             value = results.get(op, {}).get(impl)
-            if value and value >= 1:  # under 1 ns: a JIT compiled it away
+            if value and value >= COMPILED_AWAY_NS:
                 xs.append(x + (k - (len(impls) - 1) / 2) * width)
                 ys.append(value)
         ax.bar(xs, ys, width, color=COLOURS[impl],
