@@ -43,8 +43,8 @@
 #include <string.h>
 #include <sys/auxv.h>
 
-#include "../../wrapped/cmpxchg.h"
-#include "../../wrapped/derived.h"
+#include <patomic/wrapped/cmpxchg.h>
+#include <patomic/wrapped/derived.h>
 
 #ifndef HWCAP_ATOMICS
 #define HWCAP_ATOMICS (1UL << 8) /* FEAT_LSE: casp and friends */

@@ -36,8 +36,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../wrapped/cmpxchg.h"
-#include "../../wrapped/derived.h"
+#include <patomic/wrapped/cmpxchg.h>
+#include <patomic/wrapped/derived.h>
 
 __extension__ typedef unsigned __int128 patomic_u128;
 

@@ -36,9 +36,9 @@
  *        `*ret = old; *obj = EXPR`, where EXPR may use `old` and `val`.
  */
 #define PATOMIC_DEFINE_CAS_LOOP_FETCH(S, T, name, EXPR)                     \
-    static void patomic_opimpl_##name##_##S(volatile void *obj,             \
-                                            const void *arg,                \
-                                            int order, void *ret)           \
+    static inline void                                                      \
+    patomic_opimpl_##name##_##S(volatile void *obj, const void *arg,        \
+                                int order, void *ret)                       \
     {                                                                       \
         T val, old, next;                                                   \
         memcpy(&val, arg, sizeof val);                                      \
@@ -48,8 +48,8 @@
 
 /** @brief Define `patomic_opimpl_fetch_neg_<S>` (there is no instruction). */
 #define PATOMIC_DEFINE_CAS_LOOP_FETCH_NEG(S, T)                             \
-    static void patomic_opimpl_fetch_neg_##S(volatile void *obj,            \
-                                             int order, void *ret)          \
+    static inline void                                                      \
+    patomic_opimpl_fetch_neg_##S(volatile void *obj, int order, void *ret)  \
     {                                                                       \
         T old, next;                                                        \
         PATOMIC_CAS_LOOP(S, obj, order, T, old, next, (T)0 - old);          \
@@ -58,8 +58,9 @@
 
 /** @brief Define `patomic_opimpl_store_<S>` as an exchange loop. */
 #define PATOMIC_DEFINE_CAS_LOOP_STORE(S, T)                                 \
-    static void patomic_opimpl_store_##S(volatile void *obj,                \
-                                         const void *desired, int order)    \
+    static inline void                                                      \
+    patomic_opimpl_store_##S(volatile void *obj, const void *desired,       \
+                             int order)                                     \
     {                                                                       \
         T val, old, next;                                                   \
         memcpy(&val, desired, sizeof val);                                  \

@@ -7,7 +7,7 @@
  * @brief Templates that wrap a backend's primitives (which need constant
  *        memory orders) into ops with the table's signatures.
  *
- * Each template defines `static` function `patomic_opimpl_<op>_<S>` for
+ * Each template defines `static inline` `patomic_opimpl_<op>_<S>` for
  * the value type @p T (an unsigned integer type of the op's width). It copies
  * operands in and results out with memcpy, because callers' buffers carry no
  * alignment guarantee, and switches on the runtime order (see order.h).
@@ -29,8 +29,9 @@
 
 /** @brief Define `patomic_opimpl_store_<S>`. */
 #define PATOMIC_DEFINE_DIRECT_STORE(S, T, do_store)                         \
-    static void patomic_opimpl_store_##S(volatile void *obj,                \
-                                         const void *desired, int order)    \
+    static inline void                                                      \
+    patomic_opimpl_store_##S(volatile void *obj, const void *desired,       \
+                             int order)                                     \
     {                                                                       \
         volatile T *p = (volatile T *)obj;                                  \
         T val;                                                              \
@@ -40,8 +41,8 @@
 
 /** @brief Define `patomic_opimpl_load_<S>`. */
 #define PATOMIC_DEFINE_DIRECT_LOAD(S, T, do_load)                           \
-    static void patomic_opimpl_load_##S(const volatile void *obj,           \
-                                        int order, void *ret)               \
+    static inline void                                                      \
+    patomic_opimpl_load_##S(const volatile void *obj, int order, void *ret) \
     {                                                                       \
         const volatile T *p = (const volatile T *)obj;                      \
         T res;                                                              \
@@ -51,9 +52,9 @@
 
 /** @brief Define `patomic_opimpl_exchange_<S>`. */
 #define PATOMIC_DEFINE_DIRECT_EXCHANGE(S, T, do_exchange)                   \
-    static void patomic_opimpl_exchange_##S(volatile void *obj,             \
-                                            const void *desired,            \
-                                            int order, void *ret)           \
+    static inline void                                                      \
+    patomic_opimpl_exchange_##S(volatile void *obj, const void *desired,    \
+                                int order, void *ret)                       \
     {                                                                       \
         volatile T *p = (volatile T *)obj;                                  \
         T val, res;                                                         \
@@ -64,10 +65,9 @@
 
 /** @brief Define `patomic_opimpl_<name>_<S>`, a weak or strong cmpxchg. */
 #define PATOMIC_DEFINE_DIRECT_CMPXCHG(S, T, name, weak, do_cmpxchg)         \
-    static int patomic_opimpl_##name##_##S(volatile void *obj,              \
-                                           void *expected,                  \
-                                           const void *desired,             \
-                                           int succ, int fail)              \
+    static inline int                                                       \
+    patomic_opimpl_##name##_##S(volatile void *obj, void *expected,         \
+                                const void *desired, int succ, int fail)    \
     {                                                                       \
         volatile T *p = (volatile T *)obj;                                  \
         T exp, des;                                                         \
@@ -83,9 +83,9 @@
 
 /** @brief Define `patomic_opimpl_<name>_<S>`, a fetch-and-op. */
 #define PATOMIC_DEFINE_DIRECT_FETCH(S, T, name, do_fetch)                   \
-    static void patomic_opimpl_##name##_##S(volatile void *obj,             \
-                                            const void *arg,                \
-                                            int order, void *ret)           \
+    static inline void                                                      \
+    patomic_opimpl_##name##_##S(volatile void *obj, const void *arg,        \
+                                int order, void *ret)                       \
     {                                                                       \
         volatile T *p = (volatile T *)obj;                                  \
         T val, res;                                                         \

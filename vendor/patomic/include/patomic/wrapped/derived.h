@@ -25,8 +25,9 @@
 
 /** @brief Define `<name>_<S>` as `<fetch>_<S>` with the result dropped. */
 #define PATOMIC_DEFINE_DERIVED_VOID(S, T, name, fetch)                      \
-    static void patomic_opimpl_##name##_##S(volatile void *obj,             \
-                                            const void *arg, int order)     \
+    static inline void                                                      \
+    patomic_opimpl_##name##_##S(volatile void *obj, const void *arg,        \
+                                int order)                                  \
     {                                                                       \
         T ignored;                                                          \
         patomic_opimpl_##fetch##_##S(obj, arg, order, &ignored);            \
@@ -34,13 +35,15 @@
 
 /** @brief Define fetch_<name>_<S> and <name>_<S> as `<fetch>(OPERAND)`. */
 #define PATOMIC_DEFINE_DERIVED_NOARG(S, T, name, fetch, OPERAND)            \
-    static void patomic_opimpl_fetch_##name##_##S(volatile void *obj,       \
-                                                  int order, void *ret)     \
+    static inline void                                                      \
+    patomic_opimpl_fetch_##name##_##S(volatile void *obj, int order,        \
+                                      void *ret)                            \
     {                                                                       \
         const T operand = (T)(OPERAND);                                     \
         patomic_opimpl_##fetch##_##S(obj, &operand, order, ret);            \
     }                                                                       \
-    static void patomic_opimpl_##name##_##S(volatile void *obj, int order)  \
+    static inline void                                                      \
+    patomic_opimpl_##name##_##S(volatile void *obj, int order)              \
     {                                                                       \
         T ignored;                                                          \
         patomic_opimpl_fetch_##name##_##S(obj, order, &ignored);            \
@@ -48,8 +51,9 @@
 
 /** @brief Define `bit_test_<name>_<S>`: return bit, then `<fetch>(MASK)`. */
 #define PATOMIC_DEFINE_DERIVED_TEST_MODIFY(S, T, name, fetch, MASK)         \
-    static int patomic_opimpl_bit_test_##name##_##S(volatile void *obj,     \
-                                                    int offset, int order)  \
+    static inline int                                                       \
+    patomic_opimpl_bit_test_##name##_##S(volatile void *obj, int offset,    \
+                                         int order)                         \
     {                                                                       \
         const T bit = (T)((T)1 << offset);                                  \
         const T mask = (T)(MASK);                                           \
@@ -71,13 +75,15 @@
     PATOMIC_DEFINE_DERIVED_TEST_MODIFY(S, T, compl, fetch_xor, bit)         \
     PATOMIC_DEFINE_DERIVED_TEST_MODIFY(S, T, set,   fetch_or,  bit)         \
     PATOMIC_DEFINE_DERIVED_TEST_MODIFY(S, T, reset, fetch_and, ~bit)        \
-    static void patomic_opimpl_neg_##S(volatile void *obj, int order)       \
+    static inline void                                                      \
+    patomic_opimpl_neg_##S(volatile void *obj, int order)                   \
     {                                                                       \
         T ignored;                                                          \
         patomic_opimpl_fetch_neg_##S(obj, order, &ignored);                 \
     }                                                                       \
-    static int patomic_opimpl_bit_test_##S(const volatile void *obj,        \
-                                           int offset, int order)           \
+    static inline int                                                       \
+    patomic_opimpl_bit_test_##S(const volatile void *obj, int offset,       \
+                                int order)                                  \
     {                                                                       \
         T val;                                                              \
         patomic_opimpl_load_##S(obj, order, &val);                          \
