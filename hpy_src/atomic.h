@@ -16,6 +16,7 @@
  *   away.c            GraalPy 24: calls from threads it cannot call back from
  *   args.c            fast argument parsing (positional, keyword, order)
  *   values.c          Python int/bytes <-> native bytes of one width
+ *   int_codecs.h      the codecs of integers up to 8 bytes, inlinable
  *   hooks.c           Python objects registered at import, and errors
  *   cmpxchg_result.c  the CmpxchgResult type
  *   wait.c            wait / notify across threads and processes
@@ -41,6 +42,28 @@ typedef enum {
 
 typedef struct atomics_codec atomics_codec_t;
 
+/*
+ * Integer atomics that a method can run without calling through the
+ * object's ops table and codec: patomic's gnu backend serves the width
+ * (then the table's every op is one of <patomic/gnu.h>'s, which the
+ * methods can inline) and the object is writable (its table has every op)
+ * and live. One value per (width, signedness): the width picks the gnu
+ * table, both pick the integer codec (int_codecs.h).
+ *
+ *   X(ID, width, codec name)
+ */
+#define ATOMICS_FOR_EACH_NATIVE(X)                                          \
+    X(UINT8, 1, uint8) X(INT8, 1, int8) X(UINT16, 2, uint16)                \
+    X(INT16, 2, int16) X(UINT32, 4, uint32) X(INT32, 4, int32)              \
+    X(UINT64, 8, uint64) X(INT64, 8, int64)
+
+typedef enum {
+    ATOMICS_NATIVE_NONE = 0, /* through the object's ops and codec */
+#define ATOMICS_NATIVE_ID(ID, WIDTH, CODEC) ATOMICS_NATIVE_##ID,
+    ATOMICS_FOR_EACH_NATIVE(ATOMICS_NATIVE_ID)
+#undef ATOMICS_NATIVE_ID
+} atomics_native_t;
+
 typedef struct {
     /* Start of the object's memory; NULL once a view has been released, which
      * every operation checks first. */
@@ -63,6 +86,9 @@ typedef struct {
     uint8_t is_signed;
     uint8_t is_integral; /* ANY objects may still be "integral" for
                             ops_supported */
+    /* atomics_native_t; NONE once released, so that no method takes the
+     * native path to a NULL `addr` */
+    uint8_t native;
 } AtomicObject;
 
 HPyType_HELPERS(AtomicObject)
@@ -79,6 +105,10 @@ const patomic_ops_t *atomics_ops_for(int64_t width, int readonly);
 /** Bit 1 << op for each op in @p ops (may be NULL) that an object offers
  *  (the arithmetic ones only if it is integral). */
 uint32_t atomics_kind_ops_mask(const patomic_ops_t *ops, int is_integral);
+/** How a method may run the ops of an object with these properties and
+ *  ops table (atomics_native_t; NONE: through the table and codec). */
+atomics_native_t atomics_native_for(int kind, int64_t width, int is_signed,
+                                    const patomic_ops_t *ops);
 /** The alignment objects of @p width need (all 0 if it has no ops). */
 const patomic_align_t *atomics_alignment_for(int64_t width);
 
@@ -121,10 +151,15 @@ extern pthread_t atomics_home;
 /** Whether `_away` can answer (the check in set_home_thread passed). */
 extern int atomics_away_ok;
 
-/** Whether this call comes from a thread that must not call back. */
+/** Whether the calling thread is not the home thread (away.c). */
+int atomics_off_home(void);
+
+/** Whether this call comes from a thread that must not call back. (The
+ *  thread is asked out of line: a call in line would make every method
+ *  save registers for it, on every interpreter.) */
 static inline int atomics_away(void)
 {
-    return atomics_home_only && !pthread_equal(pthread_self(), atomics_home);
+    return atomics_home_only && atomics_off_home();
 }
 
 /** What an operation returns to a thread that must not call back:

@@ -54,6 +54,7 @@ static void Atomic_destroy_impl(void *self)
     free(data->owned);
     data->owned = NULL;
     data->addr = NULL;
+    data->native = ATOMICS_NATIVE_NONE;
 }
 
 /* ---- properties ------------------------------------------------------- */
@@ -252,5 +253,6 @@ static HPy atomics_release_view_impl(HPyContext *ctx, HPy module, HPy view)
     }
     data = AtomicObject_AsStruct(ctx, view);
     data->addr = NULL; /* the owner (already released) goes with the view */
+    data->native = ATOMICS_NATIVE_NONE;
     return HPy_Dup(ctx, ctx->h_None);
 }

@@ -102,6 +102,11 @@ static int set_home(HPyContext *ctx, HPy probe)
     return 0;
 }
 
+int atomics_off_home(void)
+{
+    return !pthread_equal(pthread_self(), atomics_home);
+}
+
 HPy atomics_away_reply(HPyContext *ctx)
 {
     return atomics_away_ok ? HPy_Dup(ctx, ctx->h_NotImplemented) : HPy_NULL;

@@ -15,11 +15,11 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "int_codecs.h"
 
 /* ---- errors shared by the integer codecs ------------------------------ */
 
-/* OverflowError for an int outside the atomic's range. */
-static int range_error(HPyContext *ctx, HPy obj, int is_signed)
+int atomics_int_range_error(HPyContext *ctx, HPy obj, int is_signed)
 {
     int negative = 0;
     if (!is_signed) {
@@ -40,13 +40,11 @@ static int range_error(HPyContext *ctx, HPy obj, int is_signed)
     return -1;
 }
 
-/* After HPyLong_As*: turn the interpreter's own error into ours, so that the
- * types and messages are the same on every interpreter. */
-static int conversion_failed(HPyContext *ctx, HPy obj, int is_signed)
+int atomics_int_conversion_failed(HPyContext *ctx, HPy obj, int is_signed)
 {
     if (HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError)) {
         HPyErr_Clear(ctx);
-        return range_error(ctx, obj, is_signed);
+        return atomics_int_range_error(ctx, obj, is_signed);
     }
     if (HPyErr_ExceptionMatches(ctx, ctx->h_TypeError)) {
         HPyErr_Clear(ctx);
@@ -110,69 +108,6 @@ INDEX_AS(atomics_index_as_int64, int64_t, HPyLong_AsInt64_t)
 INDEX_AS(atomics_index_as_uint64, uint64_t, HPyLong_AsUInt64_t)
 #undef INDEX_AS
 
-/* ---- integers up to 8 bytes: one conversion call and a range check ----- */
-
-/* PyPy's HPyLong_FromInt64_t and FromUInt64_t always make a big int
- * (slower to make and to use: +4 to +11 ns a result), its FromInt32_t a
- * machine-sized one: values that fit go through the 32-bit call. */
-static inline HPy box_int64(HPyContext *ctx, int64_t v)
-{
-    if (v >= INT32_MIN && v <= INT32_MAX)
-        return HPyLong_FromInt32_t(ctx, (int32_t)v);
-    return HPyLong_FromInt64_t(ctx, v);
-}
-
-static inline HPy box_uint64(HPyContext *ctx, uint64_t v)
-{
-    if (v <= INT32_MAX)
-        return HPyLong_FromInt32_t(ctx, (int32_t)v);
-    return HPyLong_FromUInt64_t(ctx, v);
-}
-
-/* INT_CODEC(name, C type, signed, 64-bit type, its conversion and boxing,
- *           the range check on `wide`) */
-#define INT_CODEC(...) INT_CODEC_(__VA_ARGS__) /* expands I64/U64 first */
-#define INT_CODEC_(NAME, T, SIGNED, WIDE_T, AS64, FROM64, OUT_OF_RANGE)     \
-    static HPy NAME##_to_py(HPyContext *ctx, const AtomicObject *self,      \
-                            const atomics_value_t *value)                   \
-    {                                                                       \
-        T v;                                                                \
-        (void)self;                                                         \
-        memcpy(&v, value->bytes, sizeof v);                                 \
-        return FROM64(ctx, v);                                              \
-    }                                                                       \
-    static int NAME##_from_py(HPyContext *ctx, const AtomicObject *self,    \
-                              HPy obj, const char *name,                    \
-                              atomics_value_t *out)                         \
-    {                                                                       \
-        WIDE_T wide = AS64(ctx, obj);                                       \
-        T v;                                                                \
-        (void)self;                                                         \
-        (void)name;                                                         \
-        if (wide == (WIDE_T)-1 && HPyErr_Occurred(ctx))                     \
-            return conversion_failed(ctx, obj, SIGNED);                     \
-        if (OUT_OF_RANGE)                                                   \
-            return range_error(ctx, obj, SIGNED);                           \
-        v = (T)wide;                                                        \
-        memcpy(out->bytes, &v, sizeof v);                                   \
-        return 0;                                                           \
-    }                                                                       \
-    static const atomics_codec_t NAME##_codec = {NAME##_to_py,              \
-                                                 NAME##_from_py};
-
-#define I64 int64_t, atomics_as_int64, box_int64
-#define U64 uint64_t, atomics_as_uint64, box_uint64
-
-/*        name    type      signed  64-bit  out of range                  */
-INT_CODEC(int8,   int8_t,   1,      I64,    wide < INT8_MIN || wide > INT8_MAX)
-INT_CODEC(int16,  int16_t,  1,      I64,    wide < INT16_MIN || wide > INT16_MAX)
-INT_CODEC(int32,  int32_t,  1,      I64,    wide < INT32_MIN || wide > INT32_MAX)
-INT_CODEC(int64,  int64_t,  1,      I64,    0)
-INT_CODEC(uint8,  uint8_t,  0,      U64,    wide > UINT8_MAX)
-INT_CODEC(uint16, uint16_t, 0,      U64,    wide > UINT16_MAX)
-INT_CODEC(uint32, uint32_t, 0,      U64,    wide > UINT32_MAX)
-INT_CODEC(uint64, uint64_t, 0,      U64,    0)
-
 /* ---- 16-byte integers: through Python arithmetic ----------------------- */
 
 /* HPy has no 128-bit conversion, so a value is split into 64-bit halves
@@ -189,7 +124,7 @@ static int wide_from_py(HPyContext *ctx, const AtomicObject *self, HPy obj,
     (void)name;
     index = HPy_Index(ctx, obj);
     if (HPy_IsNull(index))
-        return conversion_failed(ctx, obj, self->is_signed);
+        return atomics_int_conversion_failed(ctx, obj, self->is_signed);
     shift = HPyLong_FromInt32_t(ctx, 64);
     high = HPy_Rshift(ctx, index, shift);
     HPy_Close(ctx, shift);
@@ -209,7 +144,7 @@ static int wide_from_py(HPyContext *ctx, const AtomicObject *self, HPy obj,
     if (failed) {
         /* the high half only overflows if the whole value does */
         HPyErr_Clear(ctx);
-        range_error(ctx, index, self->is_signed);
+        atomics_int_range_error(ctx, index, self->is_signed);
         HPy_Close(ctx, index);
         return -1;
     }
@@ -321,8 +256,10 @@ const atomics_codec_t *atomics_codec_for(int kind, int32_t width,
                                          int is_signed)
 {
     static const atomics_codec_t *const ints[2][4] = {
-        {&uint8_codec, &uint16_codec, &uint32_codec, &uint64_codec},
-        {&int8_codec, &int16_codec, &int32_codec, &int64_codec},
+        {&atomics_uint8_codec, &atomics_uint16_codec, &atomics_uint32_codec,
+         &atomics_uint64_codec},
+        {&atomics_int8_codec, &atomics_int16_codec, &atomics_int32_codec,
+         &atomics_int64_codec},
     };
     if (kind == ATOMICS_KIND_BYTES)
         return &bytes_codec;
