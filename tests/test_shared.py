@@ -28,8 +28,12 @@ def add_n(counter, n):
     return counter.load()
 
 
-def segments():
-    return {f for f in os.listdir("/dev/shm") if f.startswith("atomics-")}
+def segments(pid=None):
+    """The shared segments process @p pid (this one by default) created:
+    named atomics-<pid>-<random>, so that another process's (a test lane
+    running beside this one) never counts."""
+    prefix = f"atomics-{os.getpid() if pid is None else pid}-"
+    return {f for f in os.listdir("/dev/shm") if f.startswith(prefix)}
 
 
 def test_pickle_round_trip_shares_memory():
@@ -120,7 +124,7 @@ def test_segment_unlinked_when_creator_exits():
                          text=True, timeout=300, check=True).stdout
     pid, alive = out.split()
     assert alive == "2"
-    assert not {f for f in segments() if f.startswith(f"atomics-{pid}-")}
+    assert not segments(pid)
 
 
 @pytest.mark.parametrize("method", METHODS)
