@@ -252,7 +252,9 @@ run_plain(HPyContext *ctx, AtomicObject *self, char *addr, const op_t *op,
     case ATOMICS_NATIVE_NONE:
         break;
     }
-    return run_plain_any(ctx, self, addr, op, result, args);
+    /* (no operands: no `args`, so that the method need not keep them) */
+    return run_plain_any(ctx, self, addr, op, result,
+                         op->params->required ? args : NULL);
 }
 
 static inline __attribute__((always_inline)) HPy
