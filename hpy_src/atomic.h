@@ -105,9 +105,10 @@ const patomic_ops_t *atomics_ops_for(int64_t width, int readonly);
 /** Bit 1 << op for each op in @p ops (may be NULL) that an object offers
  *  (the arithmetic ones only if it is integral). */
 uint32_t atomics_kind_ops_mask(const patomic_ops_t *ops, int is_integral);
-/** How a method may run the ops of an object with these properties and
- *  ops table (atomics_native_t; NONE: through the table and codec). */
-atomics_native_t atomics_native_for(int kind, int64_t width, int is_signed,
+/** How a method may run the ops of an object of @p kind and signedness
+ *  with the table @p ops (from atomics_ops_for, which fixes the width and
+ *  writability): atomics_native_t; NONE: through the table and codec. */
+atomics_native_t atomics_native_for(int kind, int is_signed,
                                     const patomic_ops_t *ops);
 /** The alignment objects of @p width need (all 0 if it has no ops). */
 const patomic_align_t *atomics_alignment_for(int64_t width);

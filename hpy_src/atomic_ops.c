@@ -207,12 +207,13 @@ run_op_general(HPyContext *ctx, AtomicObject *self, char *addr,
  * order, with the order left at its default (SEQ_CST, valid for every op),
  * on a live object that has the op. On a native object (atomic.h) it does
  * not even look at the object's ops table and codec: each case of
- * run_plain() runs the op through constants equal to them (patomic's gnu table of the
- * width, the integer codec), so the atomic instruction and the integer
- * conversions are inlined, not called through two function pointers (~5
- * of a load's ~19 ns on CPython 3.11). Rows no integer atomic has skip the
- * switch.
+ * run_plain() runs the op through constants equal to them (patomic's gnu
+ * table of the width, the integer codec), so the atomic instruction and
+ * the integer conversions are inlined, not called through two function
+ * pointers (~5 of a load's ~19 ns on CPython 3.11). Rows no integer atomic
+ * has skip the switch.
  */
+
 /* Whether the call is the common one: it passes exactly the operands. */
 static inline __attribute__((always_inline)) int
 plain_call(HPyContext *ctx, const op_t *op, size_t nargs, HPy kwnames)
@@ -308,10 +309,7 @@ scalar_passed(HPyContext *ctx, HPy h_self, const op_t *op, result_t result,
     if (atomics_away())
         return atomics_away_reply(ctx);
     self = AtomicObject_AsStruct(ctx, h_self);
-    if (plain_call(ctx, op, nargs, kwnames))
-        return run_plain(ctx, self, self->addr, op, result, args);
-    return run_op_general(ctx, self, self->addr, op, result, args, nargs,
-                          kwnames);
+    return run_op(ctx, self, self->addr, op, result, args, nargs, kwnames);
 }
 
 static inline __attribute__((always_inline)) HPy
@@ -326,10 +324,7 @@ array_passed(HPyContext *ctx, HPy h_self, const op_t *op, result_t result,
     addr = atomics_element_address(ctx, self, args, nargs);
     if (addr == NULL)
         return HPy_NULL;
-    if (plain_call(ctx, op, nargs - 1, kwnames))
-        return run_plain(ctx, self, addr, op, result, args + 1);
-    return run_op_general(ctx, self, addr, op, result, args + 1, nargs - 1,
-                          kwnames);
+    return run_op(ctx, self, addr, op, result, args + 1, nargs - 1, kwnames);
 }
 
 /* The KEYWORDS methods keep to their fast path only a call with exactly

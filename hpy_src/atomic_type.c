@@ -46,6 +46,14 @@ static int Atomic_traverse_impl(void *self, HPyFunc_visitproc visit, void *arg)
     return 0;
 }
 
+/* The object no longer has memory: its address goes, and the native path
+ * with it, whose cases do not check the address (run_plain). */
+static void forget_memory(AtomicObject *data)
+{
+    data->addr = NULL;
+    data->native = ATOMICS_NATIVE_NONE;
+}
+
 HPyDef_SLOT(Atomic_destroy, HPy_tp_destroy)
 static void Atomic_destroy_impl(void *self)
 {
@@ -53,8 +61,7 @@ static void Atomic_destroy_impl(void *self)
     AtomicObject *data = self;
     free(data->owned);
     data->owned = NULL;
-    data->addr = NULL;
-    data->native = ATOMICS_NATIVE_NONE;
+    forget_memory(data);
 }
 
 /* ---- properties ------------------------------------------------------- */
@@ -252,7 +259,6 @@ static HPy atomics_release_view_impl(HPyContext *ctx, HPy module, HPy view)
         return HPy_NULL;
     }
     data = AtomicObject_AsStruct(ctx, view);
-    data->addr = NULL; /* the owner (already released) goes with the view */
-    data->native = ATOMICS_NATIVE_NONE;
+    forget_memory(data); /* the owner (already released) goes with the view */
     return HPy_Dup(ctx, ctx->h_None);
 }

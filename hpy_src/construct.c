@@ -298,8 +298,8 @@ static HPy atomic_new(HPyContext *ctx, HPy cls, const HPy *args,
     data->width = (int32_t)req.width;
     data->length = req.length;
     data->codec = atomics_codec_for(data->kind, data->width, data->is_signed);
-    data->native = (uint8_t)atomics_native_for(data->kind, data->width,
-                                               data->is_signed, ops);
+    data->native =
+        (uint8_t)atomics_native_for(data->kind, data->is_signed, ops);
     data->owned = owned;
     if (owned != NULL) {
         data->addr = owned;

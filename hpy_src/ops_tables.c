@@ -72,7 +72,7 @@ uint32_t atomics_kind_ops_mask(const patomic_ops_t *ops, int is_integral)
                                          : ATOMICS_KIND_BYTES];
 }
 
-atomics_native_t atomics_native_for(int kind, int64_t width, int is_signed,
+atomics_native_t atomics_native_for(int kind, int is_signed,
                                     const patomic_ops_t *ops)
 {
     static const atomics_native_t by_width[4][2] = {
@@ -84,10 +84,10 @@ atomics_native_t atomics_native_for(int kind, int64_t width, int is_signed,
     int i;
     if (kind != ATOMICS_KIND_INTEGRAL)
         return ATOMICS_NATIVE_NONE;
+    /* the writable table of width 1 << i (a read-only one has no match) */
     for (i = 0; i < 4; ++i)
-        if (width == (int64_t)1 << i)
-            return ops == &ops_tables[i][0] && gnu_serves[i]
-                       ? by_width[i][is_signed != 0]
-                       : ATOMICS_NATIVE_NONE;
+        if (ops == &ops_tables[i][0])
+            return gnu_serves[i] ? by_width[i][is_signed != 0]
+                                 : ATOMICS_NATIVE_NONE;
     return ATOMICS_NATIVE_NONE;
 }
