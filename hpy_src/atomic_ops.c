@@ -22,6 +22,17 @@
 
 #include <stddef.h>
 
+/* Without scalar replacement of aggregates, gcc turns a method's last call
+ * (boxing the result: `return HPyLong_FromInt32_t(...)`) into a jump, as in
+ * a method of one path. With it, the HPy structs that the inlined paths
+ * return are split into fields and joined again before the one `return`,
+ * which hides the tail call: every method then saves a register and
+ * returns through itself. With not_plain() below, ~1.5 ns of a ~17 ns
+ * load on CPython 3.11; no op runs more instructions (callgrind). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-tree-sra")
+#endif
+
 #include <patomic/gnu.h>
 
 #include "atomic.h"
@@ -333,6 +344,16 @@ array_passed(HPyContext *ctx, HPy h_self, const op_t *op, result_t result,
  * `ctx` and `args` to keep across the call that finds the object, so the
  * method saves the fewest registers, and everything else is one jump. */
 
+/* Whether a call must go to the `_passed` twin: not exactly @p count
+ * arguments by position, or GraalPy 24. One test and one branch (a handle
+ * is null when its bits are zero, as HPy_IsNull tests). */
+static inline __attribute__((always_inline)) int
+not_plain(size_t nargs, HPy kwnames, int count)
+{
+    return ((size_t)atomics_home_only | (size_t)kwnames._i |
+            (nargs ^ (size_t)count)) != 0;
+}
+
 /* A method of single atomics: the op on the atomic's memory. */
 #define SCALAR_METHOD(SYM, PYNAME, OP, RESULT, DOC)                         \
     __attribute__((noinline)) static HPy Atomic_##SYM##_passed(             \
@@ -348,8 +369,7 @@ array_passed(HPyContext *ctx, HPy h_self, const op_t *op, result_t result,
                                    HPy kwnames)                             \
     {                                                                       \
         AtomicObject *self;                                                 \
-        if (atomics_home_only || !HPy_IsNull(kwnames) ||                    \
-            nargs != (size_t)(OP)->params->required)                        \
+        if (not_plain(nargs, kwnames, (OP)->params->required))              \
             return Atomic_##SYM##_passed(ctx, h_self, args, nargs,          \
                                          kwnames);                          \
         self = AtomicObject_AsStruct(ctx, h_self);                          \
@@ -371,8 +391,7 @@ array_passed(HPyContext *ctx, HPy h_self, const op_t *op, result_t result,
     {                                                                       \
         AtomicObject *self;                                                 \
         char *addr;                                                         \
-        if (atomics_home_only || !HPy_IsNull(kwnames) ||                    \
-            nargs != (size_t)(OP)->params->required + 1)                    \
+        if (not_plain(nargs, kwnames, (OP)->params->required + 1))          \
             return Array_##SYM##_passed(ctx, h_self, args, nargs,           \
                                         kwnames);                           \
         self = AtomicObject_AsStruct(ctx, h_self);                          \
