@@ -2,9 +2,11 @@
 pickling and subclassing."""
 
 import copy
+import gc
 import operator
 import pickle
 import sys
+import weakref
 
 import pytest
 
@@ -325,6 +327,33 @@ def test_cmpxchg_result_attributes(atype, width, start, other):
     miss.success = 1
     with pytest.raises(TypeError, match="must be a bool"):
         bool(miss)
+
+
+class _Held:
+    """Something a result can hold that a weak reference can watch."""
+
+
+@pytest.mark.parametrize("made_by", ["cmpxchg", "constructor"])
+def test_cmpxchg_result_releases_what_it_holds(made_by):
+    """A result that dies lets go of the objects in its attributes (those
+    assigned to it, or given to CmpxchgResult()): nothing leaks, and
+    nothing is freed while the result still holds it."""
+    held = [_Held(), _Held()]
+    watch = [weakref.ref(h) for h in held]
+    if made_by == "cmpxchg":
+        result = atomics.atomic(width=8, atype=atomics.INT).cmpxchg_strong(1, 2)
+        assert result.expected == 0  # boxed and kept before being replaced
+        result.success, result.expected = held
+    else:
+        result = atomics.CmpxchgResult(*held)
+    del held
+    gc.collect()
+    assert [w() is not None for w in watch] == [True, True]
+    assert (result.success, result.expected) == (watch[0](), watch[1]())
+    del result
+    for _ in range(3):
+        gc.collect()
+    assert [w() for w in watch] == [None, None]
 
 
 def test_cmpxchg_result_not_subclassable():
