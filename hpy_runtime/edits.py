@@ -89,7 +89,8 @@ EDITS = [
     Edit(
         CTX_TYPE,
         "Free an object of an HPy type that derives from object directly "
-        "(every type of atomics, as most) without walking its hierarchy. "
+        "(CmpxchgResult, made by every cmpxchg) without walking its "
+        "hierarchy. "
         "hpytype_dealloc walks it twice, for fields, then for tp_destroy, "
         "testing every base for being an HPy type (since edit 1 a few "
         "loads and compares, not one bit test) and finding the object's "
