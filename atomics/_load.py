@@ -4,9 +4,10 @@
 The same file serves CPython, PyPy and GraalPy; what differs is the HPy
 runtime that hands it a context. PyPy and GraalPy 24 have one built in
 (`hpy.universal`). On CPython it is `atomics._hpy.universal`, built with
-this package from the pinned hpy 0.9.0 source plus our fixes for CPython
-3.13+ (upstream hpy 0.9.0 crashes there). GraalPy 25 dropped HPy but runs
-C API extensions: there the same runtime is built against GraalPy's C API.
+this package from the pinned hpy 0.9.0 source plus our edits (fixes for
+CPython 3.13+, where upstream hpy 0.9.0 crashes, and one for speed).
+GraalPy 25 dropped HPy but runs C API extensions: there the same runtime is
+built against GraalPy's C API.
 Where no runtime can work, import fails here with an ImportError that says
 why, before anything can crash.
 
