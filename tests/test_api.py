@@ -341,7 +341,8 @@ def test_cmpxchg_result_releases_what_it_holds(made_by):
     held = [_Held(), _Held()]
     watch = [weakref.ref(h) for h in held]
     if made_by == "cmpxchg":
-        result = atomics.atomic(width=8, atype=atomics.INT).cmpxchg_strong(1, 2)
+        a = atomics.atomic(width=8, atype=atomics.INT)
+        result = a.cmpxchg_strong(1, 2)
         assert result.expected == 0  # boxed and kept before being replaced
         result.success, result.expected = held
     else:
